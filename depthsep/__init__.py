@@ -1,0 +1,3 @@
+"""depthsep — how deep is deep enough?"""
+
+__version__ = "0.1.0"

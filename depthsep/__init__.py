@@ -1,3 +1,19 @@
-"""depthsep — how deep is deep enough?"""
+"""depthsep — how deep is deep enough?
+
+The Python API mirrors the `depthsep` command: each function returns the dict `--json` prints.
+
+    >>> import depthsep
+    >>> depthsep.bounds("x1^2*x2")["shallow_upper"]
+    6
+"""
 
 __version__ = "0.1.0"
+
+from .api import activation, advise, bounds, figure1, polynomial, tree  # noqa: E402
+from .errors import DepthsepError  # noqa: E402
+from .poly import Polynomial, parse_polynomial  # noqa: E402
+
+__all__ = [
+    "DepthsepError", "Polynomial", "activation", "advise", "bounds", "figure1", "parse_polynomial",
+    "polynomial", "tree",
+]

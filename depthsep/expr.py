@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -93,7 +94,8 @@ class _Walker:
         if not math.isfinite(value):
             raise self.fail(node, "number is not finite")
         # The decimal the user typed, exactly: 0.1 means 1/10, not the nearest binary double.
-        return sp.Rational(segment.replace("_", ""))
+        exact = Fraction(segment.replace("_", ""))
+        return sp.Rational(exact.numerator, exact.denominator)
 
     def name(self, node: ast.Name) -> sp.Expr:
         ident = node.id

@@ -1,0 +1,116 @@
+"""The Python API: one function per CLI command, returning exactly the dict that `--json` prints.
+
+    >>> import depthsep
+    >>> depthsep.bounds("x1*x2*x3")["shallow_lower"]
+    8
+    >>> depthsep.tree(20, layers=2)["schedule"]
+    [5, 1]
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from .errors import DepthsepError
+from .poly import parse_polynomial
+
+
+def polynomial(poly: str) -> dict:
+    """`depthsep poly POLY`: variables, degree, sparsity and the sparse terms of a polynomial."""
+    return parse_polynomial(poly).as_dict()
+
+
+def bounds(poly: str) -> dict:
+    """`depthsep bounds POLY`: derivative rank, shallow/deep neuron bounds (Thms 4.1–4.4, Props 4.5–4.6)."""
+    from .theory.bounds import bounds as compute
+
+    return compute(poly).as_dict()
+
+
+def tree(n: int, layers: int) -> dict:
+    """`depthsep tree N --layers K`: the optimal Theorem 5.1 product tree and eq. (2)/(5)'s optimum."""
+    from .theory.tree import optimal_tree
+
+    return optimal_tree(_positive_int(n, "N"), _positive_int(layers, "--layers")).as_dict()
+
+
+def advise(n: int, max_width: int) -> dict:
+    """`depthsep advise N --max-width W`: the fewest hidden layers whose product tree fits under W."""
+    from .theory.tree import advise as compute
+
+    return compute(_positive_int(n, "N"), _positive_int(max_width, "--max-width")).as_dict()
+
+
+def activation(name: str, degree: int | None = None, point=0, poly: str | None = None) -> dict:
+    """`depthsep activation NAME`: exact Taylor coefficients at `point` and which hypotheses hold.
+
+    The degree defaults to 2d for `poly` of degree d (what Thm 4.1 needs), else 8.
+    """
+    from .activations import get_activation, hypotheses
+
+    act = get_activation(name)
+    target = parse_polynomial(poly) if poly is not None else None
+    if degree is None:
+        degree = 2 * target.degree if target is not None else 8
+    if degree < 0:
+        raise DepthsepError(f"--degree must be >= 0, got {degree}")
+    point = parse_point(point)
+    coefficients = act.taylor(degree, point)
+    result = {
+        "activation": act.name,
+        "expression": str(act.expr),
+        "point": str(point),
+        "degree": degree,
+        "coefficients": [
+            {"k": k, "exact": str(c), "value": _float_or_none(c)} for k, c in enumerate(coefficients)
+        ],
+    }
+    if target is not None:
+        result["polynomial"] = str(target)
+        result["hypotheses"] = hypotheses(act, target.degree, point, n_vars=target.n)
+    else:
+        result["hypotheses"] = hypotheses(act, max(degree // 2, 1), point)
+    return result
+
+
+def figure1(out: str, n_max: int = 10_000) -> list[str]:
+    """`depthsep plot figure1 --out F.png`: Figure 1 of the paper, as PNG and SVG."""
+    from .plots import figure1 as draw
+
+    return draw(out, n_max=n_max)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def parse_point(point) -> sp.Rational:
+    """An expansion point as an exact rational: '1/2', '0.25', 0.5, Fraction(1, 2)."""
+    if isinstance(point, sp.Rational):
+        return point
+    if isinstance(point, Fraction):
+        return sp.Rational(point.numerator, point.denominator)
+    if isinstance(point, bool):
+        raise DepthsepError(f"expansion point must be a number, got {point!r}")
+    if isinstance(point, int):
+        return sp.Integer(point)
+    text = repr(point) if isinstance(point, float) else str(point).strip()
+    try:
+        value = Fraction(text)  # parses '1/2', '0.25', '1e-3'; 'nan', 'inf' and code are refused
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise DepthsepError(f"expansion point must be a finite rational number like 0, 1/2 or 0.25, got {point!r}") from None
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def _float_or_none(c) -> float | None:
+    try:
+        return float(sp.N(c, 20))
+    except (TypeError, ValueError):
+        return None
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DepthsepError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise DepthsepError(f"{name} must be >= 1, got {value}")
+    return value

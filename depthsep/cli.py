@@ -1,0 +1,175 @@
+"""`depthsep` on the command line: each command calls the same-named function of :mod:`depthsep.api`
+and prints its result as a table, or as JSON with `--json`.
+
+Bad input of any kind ends with exit status 2 and one line on stderr — argparse's own complaints
+included (its usage dump is replaced by a one-line message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__, api
+from .errors import DepthsepError
+from .report import format_value, key_values, table, to_json
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error raises DepthsepError (one line) instead of printing usage."""
+
+    def error(self, message):
+        raise DepthsepError(f"{self.prog}: {message} (see --help)")
+
+
+# -- renderers: result dict -> readable text ----------------------------------------------------
+def render_polynomial(r: dict) -> str:
+    rows = [
+        ("polynomial", r["polynomial"]), ("variables", ", ".join(r["variables"]) or "-"),
+        ("degree", r["degree"]), ("sparsity", r["sparsity"]), ("homogeneous", r["homogeneous"]),
+    ]
+    return key_values(rows)
+
+
+def render_bounds(r: dict) -> str:
+    rows = [
+        ("polynomial", r["polynomial"], ""),
+        ("variables", ", ".join(r["variables"]) or "-", f"n = {r['n']}"),
+        ("degree", r["degree"], ""),
+        ("sparsity", r["sparsity"], "monomials, the paper's c"),
+        ("derivative_rank", r["derivative_rank"], f"dim span of all ∂^α p (App. 7.3), over {format_value(r['derivative_count'])} derivatives"),
+        ("thm43_lower", r["thm43_lower"], "Thm 4.3(i): max_j m1(q_j) / c"),
+        ("coefficient_lower", r["coefficient_lower"], "Thm 4.4: max coefficient of ∏(1+y+…+y^r_i)"),
+        ("shallow_lower", r["shallow_lower"], "best proved lower bound on m1_uniform(p)"),
+        ("shallow_upper", r["shallow_upper"], "neurons of the 1-hidden-layer construction (Thm 4.1(i) / Prop 4.5)"),
+        ("deep_upper", r["deep_upper"], "Thm 4.1(ii) / Prop 4.6(ii), summed over monomials (Thm 4.3(ii))"),
+    ]
+    text = key_values(rows)
+    verdict = "exact" if r["exact"] else "open gap"
+    text += f"\n\nm1_uniform(p) is {verdict}: {format_value(r['shallow_lower'])}"
+    text += "" if r["exact"] else f" ≤ m1 ≤ {format_value(r['shallow_upper'])}"
+    text += f"\nassumes {r['hypothesis']['uniform']} (Taylor versions: {r['hypothesis']['taylor']})"
+    return "\n".join([text, *(f"note: {n}" for n in r["notes"])])
+
+
+def render_tree(r: dict) -> str:
+    rows = [[i + 1, m, w] for i, (m, w) in enumerate(zip(r["schedule"], r["widths"]))]
+    text = table(["layer", "values out", "neurons"], rows,
+                 title=f"product of n = {r['n']} inputs with {r['layers']} hidden layer(s): {format_value(r['neurons'])} neurons (exact minimum)")
+    if r["continuous"] is not None:
+        b = ", ".join(f"{x:.4f}" for x in r["continuous"])
+        text += f"\ncontinuous optimum of eq. (2) under ∏ b_i = n (eq. (5)): b = ({b}), {r['continuous_neurons']:.6g} neurons"
+    else:
+        text += "\ncontinuous optimum of eq. (2): no stationary point (eq. (5) has no solution with ∏ b_i = n)"
+    return text
+
+
+def render_advise(r: dict) -> str:
+    lines = []
+    if r["layers"] is None:
+        lines.append(f"no product tree for n = {r['n']} fits under {format_value(r['max_width'])} neurons per layer")
+    else:
+        lines.append(
+            f"n = {r['n']}, width ≤ {format_value(r['max_width'])}: {r['layers']} hidden layer(s), "
+            f"schedule {r['schedule']}, widths {format_value(r['widths'])}, {format_value(r['neurons'])} neurons"
+        )
+    lines.append(f"rule of thumb (paper, for W ≈ 2^10): k > log10 n → {r['rule_of_thumb_layers']} layer(s)")
+    lines.append(f"paper's curve W = n^((k-1)/k)·2^(n^(1/k)) ≤ W first at k = {r['curve_layers']}")
+    lines.append(table(["layers", "curve width"], [[c["layers"], c["width"]] for c in r["curve"]]))
+    return "\n".join(lines)
+
+
+def render_activation(r: dict) -> str:
+    rows = [[c["k"], c["exact"], c["value"]] for c in r["coefficients"]]
+    text = table(["k", "sigma_k (exact)", "value"], rows,
+                 title=f"Taylor coefficients of {r['activation']} = {r['expression']} at {r['point']}")
+    hyp = [[h["theorem"], h["condition"], h["holds"]] for h in r["hypotheses"]]
+    return text + "\n\n" + table(["theorem", "condition", "holds"], hyp)
+
+
+def render_paths(paths: list[str]) -> str:
+    return "\n".join(f"wrote {p}" for p in paths)
+
+
+# -- the parser -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="depthsep", description="How deep is deep enough? Neuron counts and depth separations.")
+    parser.add_argument("--version", action="version", version=f"depthsep {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def command(name, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        return p
+
+    p = command("poly", "parse a polynomial: variables, degree, sparsity, terms")
+    p.add_argument("poly", metavar="POLY", help="e.g. 'x1^3*x2^2*x3' or 'x1*x2 + 3*x3**2'")
+
+    p = command("bounds", "neuron counts and lower bounds for a polynomial (Thms 4.1-4.4, Props 4.5-4.6)")
+    p.add_argument("poly", metavar="POLY")
+
+    p = command("tree", "the optimal product tree for x1...xN with K hidden layers (Thm 5.1, eqs. (2), (5))")
+    p.add_argument("n", metavar="N", type=int)
+    p.add_argument("--layers", type=int, required=True, metavar="K")
+
+    p = command("advise", "the fewest hidden layers whose product tree fits under a width")
+    p.add_argument("n", metavar="N", type=int)
+    p.add_argument("--max-width", type=int, required=True, metavar="W")
+
+    p = command("activation", "exact Taylor coefficients of an activation and the theorems' hypotheses")
+    p.add_argument("name", metavar="NAME", help="tanh, sigmoid, relu, softplus, exp, silu, gelu, or an expression in x")
+    p.add_argument("--degree", type=int, default=None, help="highest coefficient (default 2d for --poly, else 8)")
+    p.add_argument("--point", default="0", help="expansion point, a rational like 0, 1/2, -0.75 (default 0)")
+    p.add_argument("--poly", default=None, help="check the hypotheses for this polynomial's degree")
+
+    plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
+    plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
+    plots.required = True
+    p = plots.add_parser("figure1", help="Figure 1: optimal b_i vs n for k = 1, 2, 3 (log-log)")
+    p.add_argument("--out", required=True, help="output file (.png or .svg; both are written)")
+    p.add_argument("--n-max", type=int, default=10_000)
+    return parser
+
+
+def dispatch(args) -> tuple[object, callable]:
+    """Run the command; return its result and the renderer for the table view."""
+    if args.command == "poly":
+        return api.polynomial(args.poly), render_polynomial
+    if args.command == "bounds":
+        return api.bounds(args.poly), render_bounds
+    if args.command == "tree":
+        return api.tree(args.n, args.layers), render_tree
+    if args.command == "advise":
+        return api.advise(args.n, args.max_width), render_advise
+    if args.command == "activation":
+        return api.activation(args.name, args.degree, args.point, args.poly), render_activation
+    if args.command == "plot" and args.figure == "figure1":
+        return api.figure1(args.out, n_max=args.n_max), render_paths
+    raise DepthsepError(f"unknown command {args.command!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        result, render = dispatch(args)
+        print(to_json(result) if getattr(args, "json", False) else render(result))
+        return 0
+    except DepthsepError as err:
+        print(f"depthsep: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("depthsep: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `depthsep ... | head` closing the pipe early is not an error
+        return 0
+    except Exception as err:  # a bug, not a bad input: still one line unless debugging
+        if os.environ.get("DEPTHSEP_DEBUG"):
+            raise
+        print(f"depthsep: internal error: {type(err).__name__}: {err} (set DEPTHSEP_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""End-to-end: the `depthsep` command's JSON contract, its tables, and exit 2 + one line on bad input."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from depthsep.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_bounds_json_contract(capsys):
+    data = run_json(capsys, "bounds", "x1^3*x2^2*x3")
+    for key in ("variables", "degree", "sparsity", "derivative_rank", "shallow_lower", "shallow_upper", "deep_upper", "coefficient_lower"):
+        assert key in data
+    assert data["variables"] == ["x1", "x2", "x3"]
+    assert (data["degree"], data["sparsity"], data["derivative_rank"], data["shallow_upper"]) == (6, 1, 24, 24)
+    assert isinstance(data["derivative_rank"], int)
+
+
+def test_bounds_of_a_sparse_polynomial_has_null_coefficient_bound(capsys):
+    data = run_json(capsys, "bounds", "x1*x2 + 3*x3**2")
+    assert data["coefficient_lower"] is None
+    assert data["sparsity"] == 2
+
+
+def test_huge_counts_stay_exact_in_json(capsys):
+    text = "*".join(f"x{i}" for i in range(1, 61))
+    data = run_json(capsys, "bounds", text)
+    assert data["shallow_upper"] == 2**60  # beyond float precision: must be an exact integer
+
+
+def test_tables_are_readable(capsys):
+    code, out, _ = run(capsys, "bounds", "x1*x2*x3")
+    assert code == 0 and "derivative_rank" in out and "exact" in out
+    code, out, _ = run(capsys, "tree", "20", "--layers", "2")
+    assert code == 0 and "112" in out
+    code, out, _ = run(capsys, "poly", "2*x - y")
+    assert code == 0 and "sparsity" in out
+
+
+def test_tree_json_contract(capsys):
+    data = run_json(capsys, "tree", "20", "--layers", "2")
+    assert {"n", "layers", "neurons", "schedule", "continuous", "continuous_neurons"} <= set(data)
+    assert (data["neurons"], data["schedule"]) == (112, [5, 1])
+    assert data["continuous"] == pytest.approx([3.876, 5.159], abs=1e-3)
+
+
+def test_advise_json(capsys):
+    data = run_json(capsys, "advise", "20", "--max-width", "1024")
+    assert data["layers"] >= 1 and max(data["widths"]) <= 1024
+
+
+def test_activation_json(capsys):
+    data = run_json(capsys, "activation", "tanh", "--degree", "4")
+    assert [c["exact"] for c in data["coefficients"]] == ["0", "1", "0", "-1/3", "0"]
+
+
+def test_figure1_writes_png_and_svg(capsys, tmp_path):
+    code, out, err = run(capsys, "plot", "figure1", "--out", str(tmp_path / "fig1.png"), "--n-max", "200")
+    assert code == 0, err
+    for suffix in ("png", "svg"):
+        assert (tmp_path / f"fig1.{suffix}").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bounds", "x^-1"],
+        ["bounds", "x^0.5"],
+        ["bounds", "sin(x)"],
+        ["bounds", ""],
+        ["bounds", "x +"],
+        ["bounds"],
+        ["tree", "0", "--layers", "2"],
+        ["tree", "20", "--layers", "0"],
+        ["tree", "twenty", "--layers", "2"],
+        ["tree", "20"],
+        ["advise", "20", "--max-width", "0"],
+        ["activation", "nosuchthing"],
+        ["activation", "tanh", "--point", "nan"],
+        ["activation", "relu", "--degree", "3"],
+        ["activation", "tanh", "--degree", "-1"],
+        ["plot", "figure1", "--out", "/nonexistent-dir/fig.png"],
+        ["frobnicate"],
+        [],
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("depthsep: error: ")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def test_console_script_has_no_traceback():
+    exe = os.path.join(os.path.dirname(sys.executable), "depthsep")
+    result = subprocess.run([exe, "bounds", "x^-1"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "depthsep: error: negative exponent -1: 'x**-1' in 'x^-1'"
+    ok = subprocess.run([exe, "bounds", "x1*x2", "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["shallow_lower"] == 4

@@ -82,6 +82,40 @@ def figure1(out: str, n_max: int = 10_000) -> list[str]:
     return draw(out, n_max=n_max)
 
 
+def build(poly: str, layers="1", activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0,
+          out: str | None = None) -> dict:
+    """`depthsep build POLY --layers 1|deep|K --activation A --out F`: an explicit network for POLY,
+    scaled (Prop 3.3, gate by gate), verified, and written as .json, .onnx or .pt."""
+    from pathlib import Path
+
+    from .construct.build import build as construct
+    from .network import check_writable
+
+    if out is not None:
+        out = Path(out)
+        if out.suffix not in (".json", ".onnx", ".pt"):
+            raise DepthsepError(f"--out {out} must end in .json, .onnx or .pt")
+        check_writable(out)  # before the work, not after it
+    result = construct(poly, layers, activation, model, epsilon, radius)
+    report = dict(result.report)
+    if out is not None:
+        result.network.save(out)
+        report["out"] = str(out)
+    return report
+
+
+def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed: int = 0) -> dict:
+    """`depthsep verify NET.json POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n."""
+    from .network import load_network
+    from .verify import sup_error
+
+    net = load_network(network)
+    report = sup_error(net, poly, radius, seed=seed, high_precision=high_precision)
+    report.update({"network": str(network), "target": str(parse_polynomial(poly)), "neurons": net.neurons,
+                   "hidden_widths": net.hidden_widths, "activation": net.activation})
+    return report
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def parse_point(point) -> sp.Rational:
     """An expansion point as an exact rational: '1/2', '0.25', 0.5, Fraction(1, 2)."""

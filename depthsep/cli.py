@@ -88,6 +88,36 @@ def render_activation(r: dict) -> str:
     return text + "\n\n" + table(["theorem", "condition", "holds"], hyp)
 
 
+def render_build(r: dict) -> str:
+    rows = [
+        ("target", r["target"], ""),
+        ("construction", r["construction"], r["theorem"]),
+        ("activation", r["activation"], f"{r['model']} model, Taylor expansion at {r['expansion_point']}"),
+        ("hidden widths", r["hidden_widths"], f"{r['layers']} hidden layer(s)"),
+        ("neurons", r["neurons"], f"the theorem's count: {format_value(r['promised'])}"),
+        ("sup error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n" + (f", asked {r['epsilon']:g}" if r["epsilon"] else "")),
+        ("scale t", f"{r['scale']:.3g}", "δ of each gate = t / (bound on its inputs)"),
+        ("build time", f"{r['build_s']:.2f} s", ""),
+    ]
+    if "out" in r:
+        rows.append(("written", r["out"], ""))
+    return key_values(rows)
+
+
+def render_verify(r: dict) -> str:
+    rows = [
+        ("network", r["network"], f"{r['activation']}, widths {format_value(r['hidden_widths'])}"),
+        ("target", r["target"], ""),
+        ("sup_error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n"),
+        ("sampled", f"{r['sampled_sup']:.3g}", f"{r['points']} points: random, corners, faces"),
+        ("gradient ascent", f"{r['ascent_sup']:.3g}", f"{r['ascent_starts']} starts x {r['ascent_steps']} steps"),
+        ("worst point", ", ".join(f"{v:.4g}" for v in r["argmax"] or []), ""),
+    ]
+    if "high_precision_sup" in r:
+        rows.append(("high precision", f"{r['high_precision_sup']:.3g}", "mpmath, 60 digits, worst points"))
+    return key_values(rows)
+
+
 def render_paths(paths: list[str]) -> str:
     return "\n".join(f"wrote {p}" for p in paths)
 
@@ -124,6 +154,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--point", default="0", help="expansion point, a rational like 0, 1/2, -0.75 (default 0)")
     p.add_argument("--poly", default=None, help="check the hypotheses for this polynomial's degree")
 
+    p = command("build", "an explicit network for a polynomial, scaled, verified and written (.json/.onnx/.pt)")
+    p.add_argument("poly", metavar="POLY")
+    p.add_argument("--layers", default="1", help="1 (Thm 4.1(i) / Prop 4.5), deep (Thm 4.1(ii) / 4.3(ii) / Prop 4.6) or K >= 2 (Thm 5.1 product tree)")
+    p.add_argument("--activation", default="tanh")
+    p.add_argument("--model", default="bias", choices=["paper", "bias"])
+    p.add_argument("--epsilon", type=float, default=None, help="reach sup error < EPSILON (default: the least error float64 allows)")
+    p.add_argument("--radius", type=float, default=1.0, help="the domain (-R, R)^n (default 1)")
+    p.add_argument("--out", default=None, help="write the network: .json, .onnx or .pt")
+
+    p = command("verify", "estimate sup |N - p| of a network JSON on (-R, R)^n")
+    p.add_argument("network", metavar="NET")
+    p.add_argument("poly", metavar="POLY")
+    p.add_argument("--radius", type=float, default=1.0)
+    p.add_argument("--high-precision", action="store_true", help="re-evaluate the worst points with mpmath")
+    p.add_argument("--seed", type=int, default=0)
+
     plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
     plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
     plots.required = True
@@ -145,6 +191,10 @@ def dispatch(args) -> tuple[object, callable]:
         return api.advise(args.n, args.max_width), render_advise
     if args.command == "activation":
         return api.activation(args.name, args.degree, args.point, args.poly), render_activation
+    if args.command == "build":
+        return api.build(args.poly, args.layers, args.activation, args.model, args.epsilon, args.radius, args.out), render_build
+    if args.command == "verify":
+        return api.verify(args.network, args.poly, args.radius, args.high_precision, args.seed), render_verify
     if args.command == "plot" and args.figure == "figure1":
         return api.figure1(args.out, n_max=args.n_max), render_paths
     raise DepthsepError(f"unknown command {args.command!r}")

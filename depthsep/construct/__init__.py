@@ -1,0 +1,1 @@
+"""Polynomial → gates → layered network: explicit weights that realise the theorems' neuron counts."""

@@ -116,6 +116,35 @@ def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, se
     return report
 
 
+def converge(poly: str, activation: str = "tanh", layers="1", model: str = "bias", radius=1.0,
+             epsilons=(1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6), out: str | None = None) -> dict:
+    """`depthsep converge POLY`: Theorem 3.4 made visible — the neurons a smooth σ needs stay fixed as
+    ε shrinks (only the scale δ moves), while a ReLU network must grow."""
+    from .construct.build import build as construct
+    from .plots import convergence
+
+    p = parse_polynomial(poly)
+    relu_layers = layers if (str(layers) != "1" or p.n == 1) else "deep"
+    if str(relu_layers) not in ("1", "deep"):
+        relu_layers = "deep"
+    rows = []
+    for epsilon in epsilons:
+        row = {"epsilon": float(epsilon), "activation": activation}
+        for prefix, act, lay in (("", activation, layers), ("relu_", "relu", relu_layers)):
+            try:
+                made = construct(p, lay, act, model if act != "relu" else "bias", epsilon, radius).report
+                row.update({f"{prefix}neurons": made["neurons"], f"{prefix}sup_error": made["sup_error"],
+                            f"{prefix}hidden_widths": made["hidden_widths"]})
+            except DepthsepError as err:  # float64 ran out: a measured outcome, recorded as such
+                row.update({f"{prefix}neurons": None, f"{prefix}sup_error": None, f"{prefix}note": str(err)})
+        rows.append(row)
+    result = {"target": str(p), "activation": activation, "layers": str(layers), "relu_layers": str(relu_layers),
+              "radius": radius, "rows": rows}
+    if out is not None:
+        result["figures"] = convergence(rows, f"{p}: {activation} ({layers} layer(s)) vs relu", out)
+    return result
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def parse_point(point) -> sp.Rational:
     """An expansion point as an exact rational: '1/2', '0.25', 0.5, Fraction(1, 2)."""

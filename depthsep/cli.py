@@ -118,6 +118,14 @@ def render_verify(r: dict) -> str:
     return key_values(rows)
 
 
+def render_converge(r: dict) -> str:
+    rows = [[row["epsilon"], row["neurons"], row["sup_error"], row["relu_neurons"], row["relu_sup_error"]] for row in r["rows"]]
+    text = table(["epsilon", f"{r['activation']} neurons", "sup error", "relu neurons", "relu sup error"], rows,
+                 title=f"{r['target']} on (-{r['radius']:g}, {r['radius']:g})^n: {r['activation']} with --layers {r['layers']}, relu with --layers {r['relu_layers']}")
+    notes = sorted({row[k] for row in r["rows"] for k in ("note", "relu_note") if row.get(k)})
+    return "\n".join([text, *(f"note: {n}" for n in notes), *(f"wrote {p}" for p in r.get("figures", []))])
+
+
 def render_paths(paths: list[str]) -> str:
     return "\n".join(f"wrote {p}" for p in paths)
 
@@ -170,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--high-precision", action="store_true", help="re-evaluate the worst points with mpmath")
     p.add_argument("--seed", type=int, default=0)
 
+    p = command("converge", "Theorem 3.4: neurons and error as epsilon shrinks, smooth activation vs relu")
+    p.add_argument("poly", metavar="POLY")
+    p.add_argument("--activation", default="tanh")
+    p.add_argument("--layers", default="1")
+    p.add_argument("--model", default="bias", choices=["paper", "bias"])
+    p.add_argument("--radius", type=float, default=1.0)
+    p.add_argument("--epsilons", default="1e-1,1e-2,1e-3,1e-4,1e-5,1e-6", help="comma-separated")
+    p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
+
     plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
     plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
     plots.required = True
@@ -195,9 +212,22 @@ def dispatch(args) -> tuple[object, callable]:
         return api.build(args.poly, args.layers, args.activation, args.model, args.epsilon, args.radius, args.out), render_build
     if args.command == "verify":
         return api.verify(args.network, args.poly, args.radius, args.high_precision, args.seed), render_verify
+    if args.command == "converge":
+        return api.converge(args.poly, args.activation, args.layers, args.model, args.radius,
+                            _float_list(args.epsilons, "--epsilons"), args.out), render_converge
     if args.command == "plot" and args.figure == "figure1":
         return api.figure1(args.out, n_max=args.n_max), render_paths
     raise DepthsepError(f"unknown command {args.command!r}")
+
+
+def _float_list(text: str, name: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise DepthsepError(f"{name} must be comma-separated numbers, got {text!r}") from None
+    if not values or any(not (v > 0 and v < float("inf")) for v in values):
+        raise DepthsepError(f"{name} must be positive numbers, got {text!r}")
+    return values
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -111,3 +111,36 @@ def figure1(path: str, n_max: int = 10**4) -> list[str]:
     finally:
         plt.close(fig)
     return outputs
+
+
+def convergence(rows: list[dict], title: str, path: str) -> list[str]:
+    """Theorem 3.4 made visible: neurons needed vs ε for a smooth σ (flat) and for ReLU (growing)."""
+    paths = _output_paths(path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    eps = [r["epsilon"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    for key, label, colour in (("neurons", rows[0]["activation"], "tab:blue"), ("relu_neurons", "relu", "tab:red")):
+        points = [(e, r[key]) for e, r in zip(eps, rows) if r.get(key)]
+        if points:
+            left.plot(*zip(*points), "o-", color=colour, label=label)
+    left.set(xscale="log", yscale="log", xlabel="ε asked for", ylabel="neurons", title="size needed for sup error < ε")
+    left.invert_xaxis()
+    for key, label, colour in (("sup_error", rows[0]["activation"], "tab:blue"), ("relu_sup_error", "relu", "tab:red")):
+        points = [(e, r[key]) for e, r in zip(eps, rows) if r.get(key)]
+        if points:
+            right.plot(*zip(*points), "o-", color=colour, label=label)
+    right.plot(eps, eps, "k:", label="sup error = ε")
+    right.set(xscale="log", yscale="log", xlabel="ε asked for", ylabel="measured sup error", title="error reached")
+    right.invert_xaxis()
+    for ax in (left, right):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    for p in paths:
+        fig.savefig(p, dpi=150)
+    plt.close(fig)
+    return paths

@@ -114,3 +114,37 @@ def test_console_script_has_no_traceback():
     assert result.stderr.strip() == "depthsep: error: negative exponent -1: 'x**-1' in 'x^-1'"
     ok = subprocess.run([exe, "bounds", "x1*x2", "--json"], capture_output=True, text=True)
     assert ok.returncode == 0 and json.loads(ok.stdout)["shallow_lower"] == 4
+
+
+def test_build_then_verify(capsys, tmp_path):
+    out = tmp_path / "net.json"
+    data = run_json(capsys, "build", "x1^2*x2", "--layers", "deep", "--activation", "softplus", "--epsilon", "1e-5", "--out", str(out))
+    assert data["sup_error"] < 1e-5 and data["out"] == str(out)
+    checked = run_json(capsys, "verify", str(out), "x1^2*x2")
+    assert checked["sup_error"] < 1e-5 and checked["neurons"] == data["neurons"]
+
+
+def test_converge_shows_theorem_3_4(capsys, tmp_path):
+    data = run_json(capsys, "converge", "x1*x2", "--epsilons", "1e-2,1e-4", "--activation", "exp", "--out", str(tmp_path / "c.png"))
+    smooth = [row["neurons"] for row in data["rows"]]
+    relu = [row["relu_neurons"] for row in data["rows"]]
+    assert smooth[0] == smooth[1] == 4 and relu[0] < relu[1]
+    assert (tmp_path / "c.svg").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "x1*x2", "--activation", "tanh", "--model", "paper"],
+        ["build", "x1*x2", "--activation", "bogus"],
+        ["build", "x1*x2", "--epsilon", "0"],
+        ["build", "x1*x2", "--radius", "-1"],
+        ["build", "x1*x2", "--out", "/nonexistent-dir/n.json"],
+        ["build", "x1*x2", "--out", "net.txt"],
+        ["verify", "/nonexistent/net.json", "x1*x2"],
+        ["converge", "x1*x2", "--epsilons", "0,abc"],
+    ],
+)
+def test_bad_build_inputs_exit_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err

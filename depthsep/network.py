@@ -25,6 +25,13 @@ import numpy as np
 
 from .errors import DepthsepError
 
+
+def _erf(z):
+    from scipy.special import erf
+
+    return erf(z)
+
+
 FORMAT = "depthsep.mlp/1"
 
 # σ in float64 numpy and its ONNX spelling. Every network depthsep writes uses one of these.
@@ -34,8 +41,10 @@ _NUMPY = {
     "relu": lambda z: np.maximum(z, 0.0),
     "softplus": lambda z: np.logaddexp(0.0, z),
     "exp": np.exp,
+    "silu": lambda z: z * 0.5 * (1.0 + np.tanh(0.5 * z)),
+    "gelu": lambda z: 0.5 * z * (1.0 + _erf(z / np.sqrt(2.0))),
 }
-_ONNX_OP = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "exp": "Exp"}  # softplus: see _onnx_activation
+_ONNX_OP = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "exp": "Exp"}  # the rest: see _onnx_activation
 ACTIVATIONS = tuple(_NUMPY)
 
 
@@ -107,7 +116,7 @@ class Network:
         functions = {
             "tanh": mpmath.tanh, "sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)),
             "relu": lambda z: z if z > 0 else mpmath.mpf(0), "softplus": lambda z: mpmath.log1p(mpmath.exp(z)),
-            "exp": mpmath.exp,
+            "exp": mpmath.exp, "silu": lambda z: z / (1 + mpmath.exp(-z)), "gelu": lambda z: z * mpmath.ncdf(z),
         }
         sigma = functions[self.activation]
         points = np.asarray(x, dtype=np.float64)
@@ -202,7 +211,7 @@ class Network:
             nodes, "depthsep_network",
             [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["batch", self.n_inputs])],
             [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["batch", self.n_outputs])],
-            initializers + ([numpy_helper.from_array(np.ones(1), "one")] if self.activation == "softplus" else []),
+            initializers + _onnx_constants(self.activation),
         )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="depthsep")
         model.ir_version = 8  # readable by onnxruntime releases from 1.14 on
@@ -214,17 +223,36 @@ class Network:
     def _save_onnx(self, path: Path):
         import onnx
 
+        if self.activation == "gelu":
+            # The graph would be valid ONNX, but onnxruntime has no float64 Erf kernel, and a float32
+            # Erf would wreck constructions that cancel terms of size 1/δ^d.
+            raise DepthsepError("gelu networks cannot be exported to ONNX in float64 (no float64 Erf in onnxruntime); use .json or .pt")
+
         onnx.save(self.to_onnx(), str(path))
+
+
+def _onnx_constants(name: str) -> list:
+    from onnx import numpy_helper
+
+    values = {"softplus": {"one": 1.0}, "gelu": {"one": 1.0, "half": 0.5, "inv_sqrt2": 2**-0.5}}.get(name, {})
+    return [numpy_helper.from_array(np.array([v]), key) for key, v in values.items()]
 
 
 def _onnx_activation(name: str, z: str, out: str) -> list:
     """ONNX nodes computing out = σ(z) in float64."""
     from onnx import helper
 
-    if name != "softplus":
-        return [helper.make_node(_ONNX_OP[name], [z], [out])]
-    # onnxruntime has no float64 Softplus kernel: write the stable form max(z, 0) + log(1 + e^-|z|).
     n = lambda op, inputs, suffix: helper.make_node(op, inputs, [f"{out}_{suffix}"])  # noqa: E731
+    if name in _ONNX_OP:
+        return [helper.make_node(_ONNX_OP[name], [z], [out])]
+    if name == "silu":
+        return [n("Sigmoid", [z], "sig"), helper.make_node("Mul", [z, f"{out}_sig"], [out])]
+    if name == "gelu":  # z Φ(z) = z (1 + erf(z / √2)) / 2
+        return [
+            n("Mul", [z, "inv_sqrt2"], "scaled"), n("Erf", [f"{out}_scaled"], "erf"), n("Add", [f"{out}_erf", "one"], "sum"),
+            n("Mul", [z, f"{out}_sum"], "prod"), helper.make_node("Mul", [f"{out}_prod", "half"], [out]),
+        ]
+    # onnxruntime has no float64 Softplus kernel: write the stable form max(z, 0) + log(1 + e^-|z|).
     return [
         n("Relu", [z], "pos"), n("Abs", [z], "abs"), n("Neg", [f"{out}_abs"], "neg"),
         n("Exp", [f"{out}_neg"], "exp"), n("Add", [f"{out}_exp", "one"], "sum"), n("Log", [f"{out}_sum"], "log"),
@@ -243,7 +271,7 @@ def _torch_activation(name: str):
         # torch switches to the identity above `threshold` (default 20, an error of e^-20 ≈ 2e-9):
         # at 40 the switch costs less than float64's resolution.
         return nn.Softplus(threshold=40.0)
-    return {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU}[name]()
+    return {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "silu": nn.SiLU, "gelu": nn.GELU}[name]()
 
 
 def check_writable(path: Path) -> None:

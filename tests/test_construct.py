@@ -77,7 +77,7 @@ def test_shallow_paper_model_has_exactly_shallow_upper_neurons(poly):
 
 
 @pytest.mark.parametrize("poly", ["x^13", "x1^3*x2^2*x3", "x1*x2*x3*x4*x5", "x1^2*x2 + 3*x3 - 1", "x^8 + x"])
-@pytest.mark.parametrize("activation, model", [("exp", "paper"), ("tanh", "bias"), ("sigmoid", "bias")])
+@pytest.mark.parametrize("activation, model", [("exp", "paper"), ("tanh", "bias"), ("sigmoid", "bias"), ("silu", "bias"), ("gelu", "bias")])
 def test_deep_within_the_theorem_bound(poly, activation, model):
     b = build(poly, "deep", activation, model)
     assert b.network.neurons <= bounds(poly).deep_upper
@@ -142,7 +142,7 @@ def test_torchscript_round_trip(tmp_path, deep_network):
     assert np.allclose(y, parse_polynomial("x1^2*x2 + 3*x3").evaluate(x), atol=1e-4)
 
 
-@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "softplus", "exp"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "softplus", "exp", "silu"])
 def test_every_activation_exports_identically(tmp_path, activation):
     ort = pytest.importorskip("onnxruntime")
     rng = np.random.default_rng(1)
@@ -150,6 +150,14 @@ def test_every_activation_exports_identically(tmp_path, activation):
     x = rng.normal(size=(50, 3))
     y = ort.InferenceSession(str(net.save(tmp_path / "n.onnx"))).run(None, {"x": x})[0][:, 0]
     assert np.allclose(y, net(x), rtol=1e-12, atol=1e-12)
+
+
+def test_gelu_onnx_is_refused_not_written(tmp_path):
+    net = build("x1*x2", "1", "gelu", "bias").network
+    with pytest.raises(DepthsepError, match="Erf"):
+        net.save(tmp_path / "g.onnx")
+    assert not (tmp_path / "g.onnx").exists()
+    assert net.save(tmp_path / "g.pt").exists()
 
 
 # -- bad inputs ---------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def render_build(r: dict) -> str:
     ]
     if "out" in r:
         rows.append(("written", r["out"], ""))
-    return key_values(rows)
+    return key_values(rows) + (f"\nnote: {r['note']}" if r.get("note") else "")
 
 
 def render_verify(r: dict) -> str:

@@ -95,6 +95,15 @@ def test_product_tree_widths_are_the_optimal_schedule(n, k):
     assert sup_gap(b.network, poly) < 1e-3
 
 
+def test_paper_model_tree_adds_one_sigma0_per_layer_with_identity_gates():
+    # n = 7, K = 3: schedule [3, 1, 1]; layer 3 is one identity gate, which in the paper model needs
+    # the σ(0) neuron that carries its constant: 16 + 8 + (1 + 1).
+    b = build("x1*x2*x3*x4*x5*x6*x7", "3", "exp", "paper")
+    assert b.network.hidden_widths == [16, 8, 2] and not b.network.has_biases
+    assert b.report["promised"] == 25 and "sigma(0)" in b.report["note"]
+    assert sup_gap(b.network, "x1*x2*x3*x4*x5*x6*x7") < 1e-3
+
+
 def test_epsilon_is_met_and_scale_grows_with_epsilon():
     loose = build("x1*x2*x3", "1", "exp", "paper", epsilon=1e-2)
     tight = build("x1*x2*x3", "1", "exp", "paper", epsilon=1e-6)

@@ -162,6 +162,11 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
         "sup_error": sup["sup_error"], "epsilon": epsilon, "radius": radius, "scale": chosen,
         "build_s": round(time.perf_counter() - started, 3),
     }
+    if network.neurons > promised:
+        # Where the paper counts an identity gate as one neuron, the paper model also needs the σ(0)
+        # that carries its constant (one per layer, shared); deep layouts also carry short chains.
+        report["note"] = (f"{network.neurons - promised} neuron(s) above the theorem's count: identity gates "
+                          + ("and the sigma(0) neurons that carry their constants in the paper model" if model == "paper" else "carrying values between layers"))
     return Build(network, report)
 
 

@@ -9,11 +9,11 @@ The Python API mirrors the `depthsep` command: each function returns the dict `-
 
 __version__ = "0.1.0"
 
-from .api import activation, advise, bounds, build, converge, figure1, polynomial, tree, verify  # noqa: E402
+from .api import activation, advise, bounds, build, converge, figure1, figure2, heatmap, polynomial, runs, sweep, tree, verify  # noqa: E402
 from .errors import DepthsepError  # noqa: E402
 from .poly import Polynomial, parse_polynomial  # noqa: E402
 
 __all__ = [
     "DepthsepError", "Polynomial", "activation", "advise", "bounds", "build", "converge", "figure1",
-    "parse_polynomial", "polynomial", "tree", "verify",
+    "figure2", "heatmap", "parse_polynomial", "polynomial", "runs", "sweep", "tree", "verify",
 ]

@@ -126,6 +126,12 @@ def render_converge(r: dict) -> str:
     return "\n".join([text, *(f"note: {n}" for n in notes), *(f"wrote {p}" for p in r.get("figures", []))])
 
 
+def render_sweep(r: dict) -> str:
+    rows = [(k, r[k]) for k in ("total", "skipped", "trained", "diverged", "wall_s", "store") if k in r]
+    text = key_values(rows)
+    return "\n".join([text, *(f"wrote {p}" for p in r.get("files", []))])
+
+
 def render_paths(paths: list[str]) -> str:
     return "\n".join(f"wrote {p}" for p in paths)
 
@@ -187,12 +193,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epsilons", default="1e-1,1e-2,1e-3,1e-4,1e-5,1e-6", help="comma-separated")
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
 
+    p = command("sweep", "train a grid of networks, batched, into a resumable SQLite store")
+    p.add_argument("--target", required=True, help="product:N or poly:EXPR")
+    p.add_argument("--layers", required=True, help="comma-separated hidden-layer counts, e.g. 1,2,3")
+    p.add_argument("--widths", required=True, help="comma-separated widths, e.g. 8,16,32")
+    p.add_argument("--activation", default="tanh", help="comma-separated, e.g. tanh,relu")
+    p.add_argument("--seeds", default="0", help="comma-separated, e.g. 0,1,2")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--loss", default="l1", choices=["l1", "l2"])
+    p.add_argument("--optimizer", default="adadelta", choices=["adadelta", "adam", "sgd"])
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--domain", default="0:2", help="a:b, inputs uniform on [a, b] per coordinate")
+    p.add_argument("--test-size", type=int, default=100_000)
+    p.add_argument("--store", default="runs.db")
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("runs", help="export the results store", description="export the results store")
+    p.add_argument("--store", default="runs.db")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_const", const="csv", dest="fmt")
+    fmt.add_argument("--json", action="store_const", const="json", dest="fmt")
+    p.add_argument("--out", default=None, help="write to a file instead of stdout")
+
+    p = command("figure2", "the paper's Figure 2: depth x width sweep for the product of 20 inputs, then its heatmap")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_const", const="quick", dest="mode", help="a subset in minutes on a CPU (default)")
+    mode.add_argument("--full", action="store_const", const="full", dest="mode", help="the paper's 20 x 20 grid at a faithful budget (hours; resumable)")
+    p.add_argument("--store", default="figure2.db")
+    p.add_argument("--out", default="figure2.png")
+    p.add_argument("--no-progress", action="store_true")
+
     plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
     plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
     plots.required = True
     p = plots.add_parser("figure1", help="Figure 1: optimal b_i vs n for k = 1, 2, 3 (log-log)")
     p.add_argument("--out", required=True, help="output file (.png or .svg; both are written)")
     p.add_argument("--n-max", type=int, default=10_000)
+    p = plots.add_parser("heatmap", help="Figure 2 heatmap from a results store")
+    p.add_argument("--store", default="runs.db")
+    p.add_argument("--target", default="product:20")
+    p.add_argument("--activation", default="tanh")
+    p.add_argument("--out", required=True)
     return parser
 
 
@@ -215,9 +257,29 @@ def dispatch(args) -> tuple[object, callable]:
     if args.command == "converge":
         return api.converge(args.poly, args.activation, args.layers, args.model, args.radius,
                             _float_list(args.epsilons, "--epsilons"), args.out), render_converge
+    if args.command == "sweep":
+        return api.sweep(args.target, _int_list(args.layers, "--layers"), _int_list(args.widths, "--widths"),
+                         [a.strip() for a in args.activation.split(",") if a.strip()], _int_list(args.seeds, "--seeds"),
+                         args.store, steps=args.steps, batch_size=args.batch_size, loss=args.loss,
+                         optimizer=args.optimizer, lr=args.lr, domain=args.domain, test_size=args.test_size,
+                         progress=not args.no_progress), render_sweep
+    if args.command == "runs":
+        api.runs(args.store, args.fmt or "csv", args.out)
+        return None, None
+    if args.command == "figure2":
+        return api.figure2(args.mode or "quick", args.store, args.out, progress=not args.no_progress), render_sweep
+    if args.command == "plot" and args.figure == "heatmap":
+        return api.heatmap(args.store, args.target, args.activation, args.out), render_paths
     if args.command == "plot" and args.figure == "figure1":
         return api.figure1(args.out, n_max=args.n_max), render_paths
     raise DepthsepError(f"unknown command {args.command!r}")
+
+
+def _int_list(text: str, name: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise DepthsepError(f"{name} must be comma-separated integers, got {text!r}") from None
 
 
 def _float_list(text: str, name: str) -> list[float]:
@@ -234,13 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         result, render = dispatch(args)
-        print(to_json(result) if getattr(args, "json", False) else render(result))
+        if render is not None:  # `runs` writes its own output
+            print(to_json(result) if getattr(args, "json", False) is True else render(result))
         return 0
     except DepthsepError as err:
         print(f"depthsep: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("depthsep: interrupted", file=sys.stderr)
+        print("depthsep: interrupted; finished work is kept — run the same command again to resume", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `depthsep ... | head` closing the pipe early is not an error
         return 0

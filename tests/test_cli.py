@@ -148,3 +148,35 @@ def test_converge_shows_theorem_3_4(capsys, tmp_path):
 def test_bad_build_inputs_exit_2(capsys, argv):
     code, _, err = run(capsys, *argv)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_sweep_runs_and_heatmap(capsys, tmp_path):
+    store = str(tmp_path / "runs.db")
+    argv = ["sweep", "--target", "product:3", "--layers", "1,2", "--widths", "4,8", "--seeds", "0",
+            "--steps", "30", "--test-size", "500", "--store", store, "--no-progress"]
+    first = run_json(capsys, *argv)
+    assert (first["total"], first["trained"]) == (4, 4)
+    again = run_json(capsys, *argv)
+    assert (again["skipped"], again["trained"]) == (4, 0)  # resumed: nothing twice
+    code, out, _ = run(capsys, "runs", "--store", store, "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 4 and {r["status"] for r in rows} == {"done"}
+    code, out, err = run(capsys, "plot", "heatmap", "--store", store, "--target", "product:3", "--out", str(tmp_path / "h.png"))
+    assert code == 0, err
+    assert (tmp_path / "h.svg").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sweep", "--target", "nosuch:3", "--layers", "1", "--widths", "4"],
+        ["sweep", "--target", "product:3", "--layers", "", "--widths", "4"],
+        ["sweep", "--target", "product:3", "--layers", "1,x", "--widths", "4"],
+        ["sweep", "--target", "product:3", "--layers", "1", "--widths", "4", "--store", "/nonexistent-dir/r.db"],
+        ["runs", "--store", "/nonexistent-dir/r.db"],
+        ["plot", "heatmap", "--store", "/nonexistent-dir/r.db", "--out", "h.png"],
+    ],
+)
+def test_bad_sweep_inputs_exit_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err

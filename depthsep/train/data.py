@@ -1,0 +1,102 @@
+"""Training batches and test sets, reproducible from names and seeds alone.
+
+Training data is a stream per (target, domain, batch size, seed): fresh points every step, cut into
+chunks of ``chunk_steps`` steps, chunk k drawn from its own generator seeded by
+``stable_seed("data", target, domain, batch, seed, k)``. So step t of a seed is the same batch for
+every model that uses that seed — whichever architecture, batch-mates, process or chunk it was asked
+for first (common random numbers across the architectures of a grid) — and chunks can be made in
+any order. A bounded cache keeps recent chunks: every group of a grid reads the same few streams.
+
+The test set of a target is fixed by (target name, domain) only: blocks of ``TEST_BLOCK`` points,
+block i from ``stable_seed("test", target, domain, i)``, so every model of a target is scored on the
+same points, and a larger test set extends a smaller one. Labels are float64.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from functools import lru_cache
+from typing import Iterator
+
+import torch
+from torch import Tensor
+
+from .spec import ModelSpec, stable_seed
+from .targets import Target, make_target
+
+TEST_BLOCK = 8192                 # test points per block; also the evaluation chunk
+_CHUNK_ELEMENTS = 1 << 19         # aim for ≈ 2 MB of inputs per stream chunk
+_CACHE_BYTES = 512 << 20          # per process
+
+
+def chunk_steps(batch_size: int, n: int) -> int:
+    """Steps per stream chunk: a power of two in [1, 64], fixed by the batch shape alone."""
+    steps = 1
+    while steps < 64 and 2 * steps * batch_size * n <= _CHUNK_ELEMENTS:
+        steps *= 2
+    return steps
+
+
+def _draw(generator: torch.Generator, shape, domain) -> Tensor:
+    a, b = domain
+    return torch.rand(shape, generator=generator).mul_(b - a).add_(a)
+
+
+class _ChunkCache:
+    """LRU by bytes. Keys are full stream coordinates, so sharing can never mix streams."""
+
+    def __init__(self, capacity: int):
+        self.capacity, self.size, self.items = capacity, 0, OrderedDict()
+
+    def get(self, key, make):
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = make()
+        nbytes = sum(t.numel() * t.element_size() for t in value)
+        self.items[key] = value
+        self.size += nbytes
+        while self.size > self.capacity and len(self.items) > 1:
+            _, old = self.items.popitem(last=False)
+            self.size -= sum(t.numel() * t.element_size() for t in old)
+        return value
+
+
+_cache = _ChunkCache(_CACHE_BYTES)
+
+
+def stream_chunk(target: Target, domain, batch_size: int, seed: int, index: int) -> tuple[Tensor, Tensor]:
+    """Chunk ``index`` of a stream: x (T, n, B) float32 — feature-major, as the engine reads it —
+    and y = target(x) (T, B) float32."""
+    key = (target.name, tuple(domain), batch_size, seed, index)
+
+    def make():
+        generator = torch.Generator().manual_seed(stable_seed("data", *key))
+        x = _draw(generator, (chunk_steps(batch_size, target.n), target.n, batch_size), domain)
+        return x, target(x.transpose(1, 2))
+
+    return _cache.get(key, make)
+
+
+def batches(spec: ModelSpec) -> Iterator[tuple[Tensor, Tensor]]:
+    """The ``spec.steps`` training batches (x (B, n), y (B,)) of a spec, in order."""
+    target, per_chunk = spec.target_fn, chunk_steps(spec.batch_size, spec.n)
+    for step in range(spec.steps):
+        x, y = stream_chunk(target, spec.domain, spec.batch_size, spec.seed, step // per_chunk)
+        yield x[step % per_chunk].T.contiguous(), y[step % per_chunk]
+
+
+@lru_cache(maxsize=128)
+def _test_block(target_name: str, domain: tuple[float, float], index: int) -> tuple[Tensor, Tensor]:
+    target = make_target(target_name)
+    generator = torch.Generator().manual_seed(stable_seed("test", target_name, domain, index))
+    x = _draw(generator, (TEST_BLOCK, target.n), domain)
+    return x, target(x.double())
+
+
+def evaluation_set(target: Target, domain, size: int) -> Iterator[tuple[Tensor, Tensor]]:
+    """The first ``size`` test points of (target, domain), as blocks (x (m, n) float32, y (m,) float64)."""
+    for start in range(0, size, TEST_BLOCK):
+        x, y = _test_block(target.name, tuple(domain), start // TEST_BLOCK)
+        m = min(TEST_BLOCK, size - start)
+        yield x[:m], y[:m]

@@ -1,0 +1,280 @@
+"""``train_models``: many small networks trained at once, reproducibly.
+
+Specs that differ only in seed, width and lr are *batch-mates*: they share a group, an
+:class:`Ensemble` of ``slots`` models padded to a common width bucket, trained by one set of batched
+kernels. Groups
+run one at a time per worker process (one per CPU core), each worker single-threaded; results come
+back to the calling process as each group finishes, so ``on_result`` can commit them at once.
+
+Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
+its batch-mates or on how many workers ran. That holds because
+
+* its initial weights come from ``spec.init_seed`` and its batches from its own seed's stream;
+* a group's shape depends on its key alone: the width is the spec's bucket and the slot count is a
+  constant per device type — a model trained alone sits in a group with dummy (all-zero) slots and
+  runs exactly the kernels it would run in a grid, on exactly the same numbers (a different batch
+  count could pick different matmul kernels, and L1's sign makes training chaotic);
+* slots never mix (see :mod:`.ensemble`), and each kernel runs on one thread, whose blocking and
+  summation order depend on shapes alone.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import queue
+import time
+import traceback
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+import torch
+
+from ..errors import DepthsepError
+from .data import chunk_steps, evaluation_set, stream_chunk
+from .ensemble import Ensemble, input_rows
+from .optim import make_optimizer
+from .spec import ModelSpec, RunResult, initial_parameters
+
+SLOTS = {"cpu": 4, "cuda": 32}   # models per group (dummies fill the rest), per device type
+
+
+def width_bucket(width: int) -> int:
+    """The padded width a model trains at: up to 64 in steps of 8, then coarser (≤ 1.25× waste)."""
+    for step, limit in ((8, 64), (16, 128), (32, 256), (64, 512)):
+        if width <= limit:
+            return -(-width // step) * step
+    return -(-width // 128) * 128
+
+
+def resolve_device(device=None) -> torch.device:
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError):
+        raise DepthsepError(f"unknown device {device!r}") from None
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return f"cuda:{index} {torch.cuda.get_device_name(index)}"
+    return device.type
+
+
+@dataclass
+class Group:
+    """Specs trained as one ensemble: ``members[i]`` = (index in the caller's list, spec)."""
+
+    members: list[tuple[int, ModelSpec]]
+    width: int
+    slots: int
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.members[0][1]       # every shared field is equal across members
+
+    def cost(self) -> float:
+        """Rough seconds, for scheduling the longest groups first."""
+        s, W = self.spec, self.width
+        macs = s.n * W + (s.layers - 1) * W * W + W
+        return s.steps * (6e-11 * self.slots * s.batch_size * macs + 2e-5 * (s.layers + 1))
+
+
+def group_key(spec: ModelSpec) -> tuple:
+    """Everything batch-mates must share: all of the spec but its seed, exact width and lr."""
+    return (spec.target, spec.domain, spec.layers, width_bucket(spec.width), spec.activation,
+            spec.loss, spec.optimizer, spec.steps, spec.batch_size, spec.test_size)
+
+
+def plan_groups(specs: Sequence[ModelSpec], device: torch.device) -> list[Group]:
+    """Bin specs into groups of at most ``SLOTS[device.type]``, in the order they were given."""
+    slots = SLOTS.get(device.type, SLOTS["cuda"])
+    by_key: dict[tuple, list[tuple[int, ModelSpec]]] = {}
+    for index, spec in enumerate(specs):
+        by_key.setdefault(group_key(spec), []).append((index, spec))
+    groups = []
+    for key, members in by_key.items():
+        for start in range(0, len(members), slots):
+            groups.append(Group(members[start:start + slots], key[3], slots))
+    return groups
+
+
+def train_group(group: Group, device, progress: Callable[[int], None] | None = None,
+                keep: list | None = None) -> list[tuple[int, RunResult]]:
+    """Train one group to the end and score it: [(caller's index, result)] for its members.
+
+    ``progress(k)`` is told of k more model-steps after each data chunk. ``keep``, if given, receives
+    the trained :class:`Ensemble` (for tests and inspection).
+    """
+    start_time = time.perf_counter()
+    device = torch.device(device)
+    spec, G, members = group.spec, group.slots, group.members
+    target, n, B = spec.target_fn, spec.n, spec.batch_size
+    ensemble = Ensemble(n, spec.layers, group.width, G, spec.activation, device)
+    for slot, (_, member) in enumerate(members):
+        ensemble.load(slot, initial_parameters(member))
+    # A rate per slot: lr sweeps share groups, and dummy slots (rate 0) never move.
+    rates = [member.lr for _, member in members] + [0.0] * (G - len(members))
+    optimizer = make_optimizer(spec.optimizer, ensemble.params, ensemble.grads, ensemble.per_slot(rates))
+
+    # One chunk of input for all slots, laid out as `augment` does: (T, G, rows, B), last row ones.
+    # Dummy slots stay zero (x = 0, y = 0, zero weights: all their gradients are exactly zero).
+    T = chunk_steps(B, n)
+    x_aug = torch.zeros(T, G, input_rows(n), B, device=device)
+    x_aug[:, :len(members), -1, :] = 1.0
+    y = torch.zeros(T, G, 1, B, device=device)
+    alive = [True] * len(members)
+
+    for chunk in range(math.ceil(spec.steps / T)):
+        for slot, (_, member) in enumerate(members):
+            if alive[slot]:
+                xs, ys = stream_chunk(target, spec.domain, B, member.seed, chunk)
+                x_aug[:, slot, :n, :].copy_(xs)
+                y[:, slot, 0, :].copy_(ys)
+        steps = min(T, spec.steps - chunk * T)
+        for t in range(steps):
+            ensemble.train_step(x_aug[t], y[t], spec.loss)
+            optimizer.step()
+        # A diverged model is frozen at zero with zero data, so it can never disturb the others
+        # (it could not anyway — slots never mix — but NaNs would keep the check below slow).
+        for slot, finite in enumerate(ensemble.finite_slots()[:len(members)]):
+            if alive[slot] and not finite:
+                alive[slot] = False
+                ensemble.reset(slot, *optimizer.state(), optimizer.lr)
+                x_aug[:, slot].zero_()
+                y[:, slot].zero_()
+        if progress is not None:
+            progress(steps * len(members))
+
+    abs_sum = torch.zeros(G, dtype=torch.float64)
+    sq_sum = torch.zeros(G, dtype=torch.float64)
+    for xs, ys in evaluation_set(target, spec.domain, spec.test_size):
+        err = ensemble.predict(xs).cpu().double() - ys
+        abs_sum += err.abs().sum(dim=1)
+        sq_sum += err.square().sum(dim=1)
+    wall = (time.perf_counter() - start_time) / len(members)
+    where = describe_device(device)
+    results = []
+    for slot, (index, member) in enumerate(members):
+        mae = abs_sum[slot].item() / spec.test_size
+        rmse = math.sqrt(sq_sum[slot].item() / spec.test_size)
+        if alive[slot] and math.isfinite(mae) and math.isfinite(rmse):
+            results.append((index, RunResult(member, mae, rmse, "done", wall, where)))
+        else:
+            results.append((index, RunResult(member, None, None, "diverged", wall, where)))
+    if keep is not None:
+        keep.append(ensemble)
+    return results
+
+
+@contextmanager
+def _single_threaded():
+    # One thread per kernel: results must not depend on how a kernel was split across threads.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run_in_process(groups: list[Group], device) -> Iterator[tuple]:
+    events: list[tuple] = []
+    with _single_threaded() if device.type == "cpu" else nullcontext():
+        for group in groups:
+            results = train_group(group, device, progress=lambda k: events.append(("progress", k)))
+            yield from events
+            events.clear()
+            yield ("results", results)
+
+
+def _worker(groups, device, tasks, events) -> None:
+    torch.set_num_threads(1)
+    try:
+        while (index := tasks.get()) is not None:
+            events.put(("results", train_group(groups[index], device,
+                                                progress=lambda k: events.put(("progress", k)))))
+    except BaseException:  # noqa: BLE001 — report anything, the parent re-raises
+        events.put(("error", traceback.format_exc()))
+
+
+def _run_in_workers(groups: list[Group], device, workers: int) -> Iterator[tuple]:
+    # fork: workers inherit the imported torch and the plans (no re-import, nothing to pickle in).
+    ctx = multiprocessing.get_context("fork")
+    tasks, events = ctx.Queue(), ctx.Queue()
+    for index in sorted(range(len(groups)), key=lambda i: -groups[i].cost()):  # longest first
+        tasks.put(index)
+    for _ in range(workers):
+        tasks.put(None)
+    procs = [ctx.Process(target=_worker, args=(groups, device, tasks, events), daemon=True)
+             for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    try:
+        remaining = len(groups)
+        while remaining:
+            try:
+                event = events.get(timeout=0.5)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs) and events.empty():
+                    raise RuntimeError("training workers exited without finishing") from None
+                continue
+            if event[0] == "error":
+                raise RuntimeError(f"training worker failed:\n{event[1]}")
+            remaining -= event[0] == "results"
+            yield event
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+
+def default_workers(device: torch.device, groups: int) -> int:
+    """One worker per usable core, at most one per group; GPUs train in this process."""
+    if device.type != "cpu":
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, groups))
+
+
+def train_models(
+    specs: Iterable[ModelSpec],
+    device=None,
+    progress: Callable[[int, int], None] | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
+    workers: int | None = None,
+) -> list[RunResult]:
+    """Train every spec; return their results in the order given.
+
+    ``device``: None → CUDA when available, else CPU. ``progress(done, total)`` counts model-steps.
+    ``on_result(result)`` is called in this process as soon as each model is scored. ``workers``:
+    CPU processes (default: one per available core, at most one per group; 1 = in this process).
+    The results do not depend on ``workers``.
+    """
+    specs = list(specs)
+    for spec in specs:
+        if not isinstance(spec, ModelSpec):
+            raise DepthsepError(f"train_models takes ModelSpec values, got {type(spec).__name__}")
+    device = resolve_device(device)
+    groups = plan_groups(specs, device)
+    workers = default_workers(device, len(groups)) if workers is None else max(1, int(workers))
+    total, done = sum(spec.steps for spec in specs), 0
+    results: list[RunResult | None] = [None] * len(specs)
+    events = (_run_in_workers(groups, device, workers) if workers > 1 and device.type == "cpu"
+              else _run_in_process(groups, device))
+    for kind, payload in events:
+        if kind == "progress":
+            done += payload
+            if progress is not None:
+                progress(done, total)
+        else:
+            for index, result in payload:
+                results[index] = result
+                if on_result is not None:
+                    on_result(result)
+    return results  # type: ignore[return-value]

@@ -1,0 +1,325 @@
+"""The results store: one SQLite file, one row per (configuration, seed), safe to kill at any moment.
+
+    >>> from depthsep.train.store import ResultStore
+    >>> with ResultStore("runs.db") as store:                      # doctest: +SKIP
+    ...     train_models(specs, on_result=store.add)
+    ...     store.rows({"target": "product:20", "status": "done"})
+
+Guarantees:
+
+* **No doubles.** ``runs`` has a UNIQUE constraint over the configuration columns + seed
+  (:data:`KEY_COLUMNS`); :meth:`ResultStore.add` is ``INSERT … ON CONFLICT DO NOTHING``, so adding
+  a result twice (or two sweeps racing on one file) keeps the first row and changes nothing.
+* **Crash safety.** WAL journal, and every result is committed the moment it arrives: a sweep killed
+  with SIGKILL loses at most the models still training, and :meth:`ResultStore.done_keys` lets the
+  next run skip everything already stored.
+* **Never damage what is there.** A file that is not SQLite, is corrupt, or is a SQLite database of
+  someone else's schema is refused with one line (:class:`DepthsepError`) *before* anything is
+  written to it — it is first inspected through a read-only connection. Parent directories are never
+  created: a missing or unwritable directory is an error, not a surprise ``mkdir``.
+
+Schema version 1 (``meta.schema_version``). Columns: :data:`COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from typing import IO, Iterable
+
+from .. import __version__
+from ..errors import DepthsepError
+from .spec import ModelSpec, RunResult
+
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: The configuration + seed: a row's identity. ``n`` follows from ``target`` and is left out.
+KEY_COLUMNS = ("target", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
+               "batch_size", "seed", "domain", "test_size")
+#: Every column of ``runs`` but the row id, in table order.
+COLUMNS = ("target", "n", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
+           "batch_size", "seed", "domain", "test_size", "test_mae", "test_rmse", "status", "wall_s",
+           "device", "version", "created")
+STATUSES = ("done", "diverged")
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    id         INTEGER PRIMARY KEY,
+    target     TEXT    NOT NULL,
+    n          INTEGER NOT NULL,
+    layers     INTEGER NOT NULL,
+    width      INTEGER NOT NULL,
+    activation TEXT    NOT NULL,
+    optimizer  TEXT    NOT NULL,
+    lr         REAL    NOT NULL,
+    loss       TEXT    NOT NULL,
+    steps      INTEGER NOT NULL,
+    batch_size INTEGER NOT NULL,
+    seed       INTEGER NOT NULL,
+    domain     TEXT    NOT NULL,
+    test_size  INTEGER NOT NULL,
+    test_mae   REAL,
+    test_rmse  REAL,
+    status     TEXT    NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    wall_s     REAL    NOT NULL,
+    device     TEXT    NOT NULL,
+    version    TEXT    NOT NULL,
+    created    TEXT    NOT NULL,
+    UNIQUE ({", ".join(KEY_COLUMNS)})
+);
+CREATE INDEX runs_by_cell ON runs (target, activation, layers, width);
+"""
+
+
+def spec_key(spec: ModelSpec) -> tuple:
+    """A spec's identity in the store: its :data:`KEY_COLUMNS` values, as the store returns them."""
+    row = spec.row()
+    return tuple(row[c] for c in KEY_COLUMNS)
+
+
+def _fail(path: str, why: str) -> DepthsepError:
+    return DepthsepError(f"results store {path}: {why}")
+
+
+def _inspect_existing(path: str) -> bool:
+    """Check an existing file read-only. True: it is our store; False: an empty database to set up.
+
+    Raises (one line) for anything else; writes nothing, ever.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise _fail(path, f"cannot read it ({exc.strerror or exc})") from None
+    if not head:
+        return False                                    # a 0-byte file: nothing to lose
+    if head != SQLITE_MAGIC:
+        raise _fail(path, "not a SQLite database (refusing to touch it)")
+    try:
+        con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _fail(path, f"cannot open it read-only ({exc})") from None
+    try:
+        tables = {name for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return False
+        if not {"meta", "runs"} <= tables:
+            raise _fail(path, "a SQLite database without the depthsep runs schema (refusing to touch it)")
+        found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if found is None:
+            raise _fail(path, "a SQLite database without a depthsep schema_version (refusing to touch it)")
+        if str(found[0]) != str(SCHEMA_VERSION):
+            raise _fail(path, f"schema version {found[0]}, this depthsep reads version {SCHEMA_VERSION}")
+        columns = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+        missing = [c for c in COLUMNS if c not in columns]
+        if missing:
+            raise _fail(path, f"table runs lacks column(s) {', '.join(missing)}")
+        check = con.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise _fail(path, f"the database is corrupt ({check[0] if check else 'no answer'})")
+    except sqlite3.DatabaseError as exc:
+        raise _fail(path, f"corrupt or unreadable SQLite file ({exc})") from None
+    finally:
+        con.close()
+    return True
+
+
+def _uri_path(path: str) -> str:
+    from urllib.parse import quote
+    return quote(os.path.abspath(path))
+
+
+class ResultStore:
+    """An open results store. Use as a context manager, or call :meth:`close`.
+
+    ``readonly=True`` opens an existing store for reading only (for plots and exports); otherwise
+    the store is created if the file does not exist (its directory must exist and be writable).
+    """
+
+    def __init__(self, path: str | os.PathLike, readonly: bool = False):
+        self.path = path = os.fspath(path)
+        self.readonly = readonly
+        parent = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise _fail(path, "is a directory, expected a database file")
+        if not os.path.isdir(parent):
+            raise _fail(path, f"directory {parent} does not exist")
+        exists = os.path.exists(path)
+        if readonly and not exists:
+            raise _fail(path, "no such file")
+        ours = _inspect_existing(path) if exists else False
+        if not readonly:
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise _fail(path, f"directory {parent} is not writable")
+            if exists and not os.access(path, os.W_OK):
+                raise _fail(path, "file is not writable")
+        try:
+            if readonly:
+                self._con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+            else:
+                self._con = sqlite3.connect(path, timeout=60.0)
+                self._con.execute("PRAGMA busy_timeout = 60000")
+                if not ours:
+                    self._create()
+                self._con.execute("PRAGMA journal_mode = WAL")
+                self._con.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise _fail(path, f"cannot open it ({exc})") from None
+        self._con.row_factory = sqlite3.Row
+
+    def _create(self) -> None:
+        with self._con:
+            self._con.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
+            self._con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                ("schema_version", str(SCHEMA_VERSION)), ("created_by", f"depthsep {__version__}"),
+                ("created", _now())])
+
+    # -- context manager -----------------------------------------------------------------------
+
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if getattr(self, "_con", None) is not None:
+            self._con.close()
+            self._con = None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def add(self, result: RunResult) -> bool:
+        """Store one result and commit at once. False if that (configuration, seed) was already there."""
+        if self.readonly:
+            raise _fail(self.path, "opened read-only")
+        if not isinstance(result, RunResult):
+            raise DepthsepError(f"the store takes RunResult values, got {type(result).__name__}")
+        if result.status not in STATUSES:
+            raise DepthsepError(f"unknown run status {result.status!r}")
+        row = {**result.row(), "version": __version__, "created": _now()}
+        for name in ("test_mae", "test_rmse"):          # never store NaN/inf as a number
+            value = row[name]
+            if value is not None and not math.isfinite(value):
+                row[name] = None
+        sql = (f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+               f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO NOTHING")
+        try:
+            with self._con:
+                cursor = self._con.execute(sql, [row[c] for c in COLUMNS])
+        except sqlite3.Error as exc:
+            raise _fail(self.path, f"cannot write ({exc})") from None
+        return cursor.rowcount == 1
+
+    def add_all(self, results: Iterable[RunResult]) -> int:
+        """Add each result (one commit each); return how many were new."""
+        return sum(self.add(r) for r in results)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def done_keys(self) -> set[tuple]:
+        """The :func:`spec_key` of every stored run (done or diverged: both are finished work)."""
+        return {tuple(row) for row in self._query(f"SELECT {', '.join(KEY_COLUMNS)} FROM runs", [])}
+
+    def has(self, spec: ModelSpec) -> bool:
+        return spec_key(spec) in self.done_keys()
+
+    def rows(self, filters: dict | None = None, **more) -> list[dict]:
+        """Rows as dicts (insertion order). ``filters``: column → value, or a list/tuple for IN."""
+        filters = {**(filters or {}), **more}
+        clauses, args = [], []
+        for column, value in filters.items():
+            if column not in COLUMNS and column != "id":
+                raise DepthsepError(f"unknown column '{column}' (choose from {', '.join(COLUMNS)})")
+            if isinstance(value, (list, tuple, set, frozenset)):
+                values = list(value)
+                if not values:
+                    return []
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                args.extend(values)
+            elif value is None:
+                clauses.append(f"{column} IS NULL")
+            else:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return [dict(row) for row in self._query(f"SELECT * FROM runs{where} ORDER BY id", args)]
+
+    def count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM runs", [])[0][0]
+
+    def _query(self, sql: str, args: list) -> list:
+        try:
+            return self._con.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _fail(self.path, f"cannot read ({exc})") from None
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def export_csv(self, out: str | os.PathLike | IO[str], filters: dict | None = None) -> int:
+        """Write rows as CSV (header = ``id`` + :data:`COLUMNS`) to a path or text file; return the count."""
+        rows = self.rows(filters)
+        return _write(out, lambda fh: _csv(fh, rows), len(rows))
+
+    def export_json(self, out: str | os.PathLike | IO[str], filters: dict | None = None) -> int:
+        """Write rows as a JSON list of objects to a path or text file; return the count."""
+        rows = self.rows(filters)
+        return _write(out, lambda fh: (json.dump(rows, fh, indent=1), fh.write("\n")), len(rows))
+
+
+def _csv(fh: IO[str], rows: list[dict]) -> None:
+    writer = csv.DictWriter(fh, fieldnames=("id",) + COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else repr(v) if isinstance(v, float) else v)
+                         for k, v in row.items()})
+
+
+def _write(out, write, count: int) -> int:
+    if hasattr(out, "write"):
+        write(out)
+        return count
+    path = os.fspath(out)
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise DepthsepError(f"cannot write {path}: directory {parent} does not exist")
+    buffer = io.StringIO()
+    write(buffer)
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buffer.getvalue())
+    except OSError as exc:
+        raise DepthsepError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return count
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_store(path, readonly: bool = False) -> ResultStore:
+    """Open (or create) the store at ``path``; see :class:`ResultStore`."""
+    return ResultStore(path, readonly=readonly)
+
+
+def export(store_path, fmt: str = "csv", out: str | os.PathLike | IO[str] | None = None,
+           filters: dict | None = None) -> int:
+    """For ``depthsep runs --csv/--json``: write a store's rows (to stdout when ``out`` is None)."""
+    if fmt not in ("csv", "json"):
+        raise DepthsepError(f"unknown export format '{fmt}' (choose from csv, json)")
+    with ResultStore(store_path, readonly=True) as store:
+        target = sys.stdout if out is None else out
+        return (store.export_csv if fmt == "csv" else store.export_json)(target, filters)
+
+
+__all__ = ["COLUMNS", "KEY_COLUMNS", "SCHEMA_VERSION", "ResultStore", "export", "open_store",
+           "spec_key"]

@@ -1,0 +1,117 @@
+"""Functions to learn: ``product:N`` and ``poly:EXPR`` behind one small interface, plus a registry.
+
+A target is anything with a canonical ``name`` (it seeds the test set and the data streams, so two
+spellings of one polynomial must give one name), an input dimension ``n`` and a ``__call__``
+mapping a tensor of points (…, n) to values (…). Values are computed in float64 whatever the input
+dtype and returned in the input dtype: the float32 training labels are then correctly rounded,
+and the float64 test labels are exact enough to score any float32 network.
+
+New families register a parser for their prefix::
+
+    @register_target("radial")
+    def _radial(arg: str) -> Target: ...
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import prod
+from typing import Callable, Protocol
+
+import torch
+from torch import Tensor
+
+from ..errors import DepthsepError
+from ..poly import Polynomial, parse_polynomial
+
+
+class Target(Protocol):
+    name: str
+    n: int
+
+    def __call__(self, x: Tensor) -> Tensor: ...
+
+
+class ProductTarget:
+    """x1·x2·…·xN — the function of Figure 2 and Theorem 5.1."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.name = f"product:{n}"
+        self.polynomial = Polynomial.product(n)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return x.double().prod(dim=-1).to(x.dtype)
+
+    def __repr__(self) -> str:
+        return f"ProductTarget({self.n})"
+
+
+class PolynomialTarget:
+    """Any polynomial :func:`parse_polynomial` accepts; inputs are its variables in natural order."""
+
+    def __init__(self, polynomial: Polynomial):
+        if polynomial.n == 0:
+            raise DepthsepError(f"poly target '{polynomial}' has no variables")
+        self.polynomial = polynomial
+        self.n = polynomial.n
+        self.name = f"poly:{polynomial}"
+        # Each term as (coefficient, [(variable index, power), …]); only the variables it uses.
+        self._terms = [
+            (float(c), [(i, r) for i, r in enumerate(e) if r]) for e, c in polynomial.terms.items()
+        ]
+
+    def __call__(self, x: Tensor) -> Tensor:
+        xd = x.double()
+        out = torch.zeros(xd.shape[:-1], dtype=torch.float64, device=x.device)
+        for coefficient, factors in self._terms:
+            term = prod((xd[..., i] if r == 1 else xd[..., i] ** r for i, r in factors),
+                        start=torch.full_like(out, coefficient))
+            out += term
+        return out.to(x.dtype)
+
+    def __repr__(self) -> str:
+        return f"PolynomialTarget({str(self.polynomial)!r})"
+
+
+_PARSERS: dict[str, Callable[[str], Target]] = {}
+
+
+def register_target(prefix: str):
+    """Decorator: ``@register_target("radial")`` makes ``radial:ARG`` parse with the function."""
+
+    def decorate(parser: Callable[[str], Target]):
+        _PARSERS[prefix] = parser
+        return parser
+
+    return decorate
+
+
+@register_target("product")
+def _product(arg: str) -> Target:
+    try:
+        n = int(arg)
+    except ValueError:
+        raise DepthsepError(f"product target needs an integer N, got 'product:{arg}'") from None
+    if n < 1:
+        raise DepthsepError(f"product target needs N >= 1, got {n}")
+    return ProductTarget(n)
+
+
+@register_target("poly")
+def _poly(arg: str) -> Target:
+    return PolynomialTarget(parse_polynomial(arg))
+
+
+@lru_cache(maxsize=256)  # parsing a polynomial goes through sympy; specs repeat their target
+def make_target(text: str) -> Target:
+    """``product:20`` or ``poly:x1*x2 + x3^2`` (or a registered ``prefix:arg``) → :class:`Target`."""
+    if not isinstance(text, str) or ":" not in text:
+        raise DepthsepError(
+            f"target must look like PREFIX:ARG ({', '.join(p + ':…' for p in sorted(_PARSERS))}), got {text!r}"
+        )
+    prefix, arg = text.split(":", 1)
+    parser = _PARSERS.get(prefix.strip())
+    if parser is None:
+        raise DepthsepError(f"unknown target family '{prefix}' (choose from {', '.join(sorted(_PARSERS))})")
+    return parser(arg.strip())

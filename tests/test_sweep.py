@@ -1,0 +1,141 @@
+"""Sweeps: resumable, never doubled, survive SIGKILL; the Figure 2 grids; the heatmap."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from depthsep.errors import DepthsepError
+from depthsep.train.store import ResultStore
+from depthsep.train.sweep import figure2_grid, grid_specs, sweep
+
+TINY = dict(steps=20, batch_size=16, test_size=200, progress=False)
+
+
+def rows_of(path):
+    with ResultStore(path, readonly=True) as store:
+        return store.rows()
+
+
+def test_a_second_sweep_trains_nothing(tmp_path):
+    store = tmp_path / "runs.db"
+    args = ("product:4", [1, 2], [4, 8], ["tanh"], [0, 1], store)
+    first = sweep(*args, **TINY, workers=1)
+    assert first["total"] == 8 and first["trained"] == 8 and first["skipped"] == 0
+    rows = rows_of(store)
+    again = sweep(*args, **TINY, workers=1)
+    assert again["trained"] == 0 and again["skipped"] == 8 and again["store"] == str(store)
+    # Growing the grid trains only the new cells.
+    more = sweep("product:4", [1, 2, 3], [4, 8], ["tanh"], [0, 1], store, **TINY, workers=1)
+    assert (more["trained"], more["skipped"]) == (4, 8)
+    assert rows_of(store)[:8] == rows
+
+
+def test_diverged_runs_are_stored_as_diverged(tmp_path):
+    store = tmp_path / "runs.db"
+    summary = sweep("product:4", [2], [8], ["tanh"], [0, 1], store, optimizer="sgd", lr=1e6,
+                    loss="l2", **TINY, workers=1)
+    assert summary["diverged"] == 2
+    rows = rows_of(store)
+    assert [r["status"] for r in rows] == ["diverged", "diverged"]
+    assert all(r["test_mae"] is None for r in rows)
+    assert sweep("product:4", [2], [8], ["tanh"], [0, 1], store, optimizer="sgd", lr=1e6,
+                 loss="l2", **TINY)["trained"] == 0            # diverged is finished work too
+
+
+@pytest.mark.parametrize("empty", ["layers", "widths", "activations", "seeds"])
+def test_an_empty_grid_is_an_error(tmp_path, empty):
+    axes = {**dict(layers=[1], widths=[4], activations=["tanh"], seeds=[0]), empty: []}
+    with pytest.raises(DepthsepError, match="empty"):
+        sweep("product:4", store_path=tmp_path / "runs.db", **axes, **TINY)
+    assert not (tmp_path / "runs.db").exists()
+
+
+def test_bad_store_fails_before_training(tmp_path):
+    path = tmp_path / "runs.db"
+    path.write_bytes(b"not a database at all" * 10)
+    with pytest.raises(DepthsepError):
+        sweep("product:4", [1], [4], ["tanh"], [0], path, **TINY)
+    assert path.read_bytes() == b"not a database at all" * 10
+    with pytest.raises(DepthsepError):
+        sweep("product:4", [1], [4], ["tanh"], [0], tmp_path / "no" / "runs.db", **TINY)
+
+
+def test_a_killed_sweep_resumes_without_doubles(tmp_path):
+    store = tmp_path / "runs.db"
+    # Many small groups (one per layers × width bucket) so rows land one group at a time.
+    grid = dict(target="product:4", layers=[1, 2, 3, 4, 5, 6], widths=[4, 12, 20, 28],
+                activations=["tanh"], seeds=[0, 1], steps=400, batch_size=32, test_size=200)
+    total = 6 * 4 * 2
+    code = textwrap.dedent(f"""
+        from depthsep.train.sweep import sweep
+        sweep(store_path={str(store)!r}, progress=False, workers=1, **{grid!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    landed = 0
+    try:
+        while time.time() < deadline and proc.poll() is None:
+            if store.exists():
+                try:
+                    with ResultStore(store, readonly=True) as peek:
+                        landed = peek.count()
+                except DepthsepError:
+                    landed = 0
+                if landed >= 2:
+                    break
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    before = rows_of(store)
+    assert 2 <= len(before) < total
+    summary = sweep(**grid, store_path=store, progress=False)
+    assert summary["skipped"] == len(before) and summary["trained"] == total - len(before)
+    after = rows_of(store)
+    assert len(after) == total
+    keys = [(r["layers"], r["width"], r["seed"]) for r in after]
+    assert len(set(keys)) == total
+    assert after[:len(before)] == before                 # earlier rows unchanged
+
+
+def test_figure2_grids():
+    full, quick = figure2_grid("full"), figure2_grid("quick")
+    assert full["widths"] == list(range(5, 101, 5)) and full["layers"] == list(range(1, 21))
+    assert set(full["activations"]) == {"tanh", "relu"}
+    for grid in (full, quick):
+        assert grid["target"] == "product:20" and grid["domain"] == "0:2"
+        assert grid["optimizer"] == "adadelta" and grid["loss"] == "l1"
+    specs = grid_specs(**{k: v for k, v in quick.items()})
+    assert len(specs) == len(quick["layers"]) * len(quick["widths"]) * len(quick["seeds"])
+    assert {s.n for s in specs} == {20}
+    with pytest.raises(DepthsepError):
+        figure2_grid("huge")
+
+
+def test_heatmap_writes_png_and_svg(tmp_path):
+    from depthsep.heatmap import heatmap, heatmap_data
+    store = tmp_path / "runs.db"
+    sweep("product:6", [1, 2, 3], [4, 8], ["tanh"], [0, 1], store, **TINY)
+    data = heatmap_data(store, "product:6", "tanh")
+    assert data["layers"] == [1, 2, 3] and data["widths"] == [4, 8]
+    assert all(c == 2 for row in data["seeds"] for c in row)
+    out = tmp_path / "fig" / "fig2.png"
+    with pytest.raises(DepthsepError, match="does not exist"):
+        heatmap(store, "product:6", "tanh", out)
+    out.parent.mkdir()
+    paths = heatmap(store, "product:6", "tanh", out)
+    assert paths == [str(out), str(out.with_suffix(".svg"))]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
+    assert b"<svg" in out.with_suffix(".svg").read_bytes()[:2000]
+    with pytest.raises(DepthsepError, match="no runs"):
+        heatmap(store, "product:5", "tanh", out)
+    with pytest.raises(DepthsepError, match="no runs"):
+        heatmap(store, "product:6", "relu", out)

@@ -1,0 +1,206 @@
+"""The batched training engine: reproducible, equal to the plain loop, isolated, and strict on input."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from depthsep.errors import DepthsepError
+from depthsep.poly import Polynomial, parse_polynomial
+from depthsep.train import ModelSpec, initial_parameters, make_target, train_models, train_naive
+from depthsep.train.activations import ACTIVATIONS
+from depthsep.train.data import batches, evaluation_set
+from depthsep.train.engine import Group, plan_groups, train_group, width_bucket
+from depthsep.train.ensemble import Ensemble, augment
+
+FAST = dict(target="product:4", steps=40, batch_size=64, test_size=2000)
+
+
+def spec(**kw):
+    return ModelSpec(**{**FAST, "layers": 2, "width": 8, **kw})
+
+
+# -- reproducibility -------------------------------------------------------------------------------
+
+def test_a_model_scores_the_same_alone_and_in_a_mixed_grid():
+    # L1 makes training chaotic, so anything short of identical arithmetic would show.
+    me = spec(layers=2, width=6, seed=3)
+    grid = [spec(layers=k, width=w, seed=s, lr=lr)
+            for k in (1, 2) for w in (5, 6, 8, 12) for s in (0, 3, 7) for lr in (1.0, 0.5)]
+    grid.insert(5, me)
+    alone = train_models([me], workers=1)[0]
+    mixed = train_models(grid, workers=2)          # other processes, other batch-mates
+    assert mixed[5].spec == me
+    assert mixed[5].test_mae == alone.test_mae     # bit-identical
+    assert mixed[5].test_rmse == alone.test_rmse
+    assert alone.status == "done" and 0 < alone.test_mae < 10
+
+
+def test_results_do_not_depend_on_the_number_of_workers():
+    grid = [spec(layers=k, seed=s) for k in (1, 2, 3) for s in range(5)]
+    one = train_models(grid, workers=1)
+    two = train_models(grid, workers=2)
+    assert [r.test_mae for r in one] == [r.test_mae for r in two]
+
+
+def test_models_sharing_a_seed_see_the_same_batches_and_test_points():
+    a, b = spec(width=8, layers=1, seed=4), spec(width=32, layers=3, seed=4)
+    for (xa, ya), (xb, yb) in zip(batches(a), batches(b)):
+        assert torch.equal(xa, xb) and torch.equal(ya, yb)
+    assert not torch.equal(next(batches(a))[0], next(batches(spec(seed=5)))[0])
+    small = torch.cat([x for x, _ in evaluation_set(a.target_fn, a.domain, 1000)])
+    large = torch.cat([x for x, _ in evaluation_set(a.target_fn, a.domain, 9000)])
+    assert torch.equal(small, large[:1000])      # a larger test set extends a smaller one
+
+
+# -- correctness against the plain loop and autograd -----------------------------------------------
+
+@pytest.mark.parametrize("optimizer", ["adadelta", "adam", "sgd"])
+def test_engine_matches_the_naive_loop(optimizer):
+    # L2 is smooth, so round-off differences stay round-off (L1 would amplify them).
+    s = spec(loss="l2", optimizer=optimizer, steps=20, layers=3, width=7,
+             lr={"adadelta": 1.0, "adam": 1e-2, "sgd": 1e-2}[optimizer])
+    kept_engine, kept_naive = [], []
+    engine = train_group(plan_groups([s], torch.device("cpu"))[0], "cpu", keep=kept_engine)[0][1]
+    naive = train_naive(s, keep=kept_naive)
+    assert engine.test_mae == pytest.approx(naive.test_mae, rel=1e-4)
+    assert engine.test_rmse == pytest.approx(naive.test_rmse, rel=1e-4)
+    trained = kept_engine[0].export(0)
+    linears = [m for m in kept_naive[0] if isinstance(m, torch.nn.Linear)]
+    start = initial_parameters(s)
+    for (w, b), linear, (w0, _) in zip(trained, linears, start):
+        assert not torch.equal(w, w0)                               # it did train
+        torch.testing.assert_close(w, linear.weight.detach(), rtol=1e-4, atol=1e-6)
+        torch.testing.assert_close(b, linear.bias.detach(), rtol=1e-4, atol=1e-6)
+
+
+def _autograd_grads(ens: Ensemble, x_aug, y, loss):
+    """Reference: the same stacked weights, torch's own σ and autograd."""
+    params = ens.params.detach().clone().requires_grad_(True)
+    act = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
+           "softplus": torch.nn.functional.softplus}[ens.activation.name]
+    h = x_aug
+    for layer, w in enumerate(ens.views(params)):
+        z = w @ h
+        if layer < ens.layers:
+            z = act(z)
+            h = torch.cat([z, torch.ones_like(z[:, :1])], dim=1)
+    err = z - y
+    per_slot = err.abs().mean(dim=(1, 2)) if loss == "l1" else err.square().mean(dim=(1, 2))
+    per_slot.sum().backward()
+    grad = params.grad
+    return grad if ens.grad_mask is None else grad * ens.grad_mask
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("loss", ["l1", "l2"])
+def test_handwritten_gradients_equal_autograd(activation, loss):
+    torch.manual_seed(0)
+    ens = Ensemble(n_in=5, layers=3, width=8, slots=4, activation=activation)
+    for slot, width in enumerate((8, 5, 8, 3)):     # padded slots exercise the mask for σ(0) ≠ 0
+        ens.load(slot, initial_parameters(ModelSpec("product:5", layers=3, width=width, seed=slot)))
+    x_aug = augment(torch.rand(4, 64, 5) * 2)
+    y = torch.randn(4, 1, 64)
+    ens.train_step(x_aug, y, loss)
+    expected = _autograd_grads(ens, x_aug, y, loss)
+    torch.testing.assert_close(ens.grads, expected, rtol=1e-4, atol=1e-6)
+
+
+# -- isolation: padding, dummies, divergence -------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])   # σ(0) = 0 and σ(0) ≠ 0 (masked)
+def test_zero_padded_units_stay_zero(activation):
+    s = spec(width=5, layers=3, activation=activation, loss="l2")
+    assert width_bucket(5) == 8
+    kept = []
+    result = train_group(plan_groups([s], torch.device("cpu"))[0], "cpu", keep=kept)[0][1]
+    ens = kept[0]
+    for layer, w in enumerate(ens.weights):
+        if layer < ens.layers:
+            assert not w[0, 5:8].any()            # padded units: no weights in
+        if layer > 0:
+            assert not w[0, :, 5:8].any()         # … and no weights out
+        assert not w[1:].any()                    # dummy slots never moved
+    # Padding is exact: the padded model is the width-5 model of the naive loop.
+    assert result.test_mae == pytest.approx(train_naive(s).test_mae, rel=1e-4)
+
+
+def test_a_diverging_model_is_recorded_and_leaves_its_batch_mates_alone():
+    calm = [spec(optimizer="sgd", lr=1e-3, loss="l2", seed=s) for s in (1, 2)]
+    wild = spec(optimizer="sgd", lr=1e6, loss="l2", seed=0)
+    together = train_models([wild, *calm], workers=1)
+    assert len(plan_groups([wild, *calm], torch.device("cpu"))) == 1   # really batch-mates
+    assert together[0].status == "diverged"
+    assert together[0].test_mae is None and together[0].test_rmse is None
+    apart = train_models(calm, workers=1)
+    assert [r.test_mae for r in together[1:]] == [r.test_mae for r in apart]
+    assert all(r.status == "done" for r in apart)
+
+
+def test_callbacks_report_progress_and_each_result_once():
+    grid = [spec(layers=k, seed=s, steps=30) for k in (1, 2) for s in range(5)]
+    seen, ticks = [], []
+    results = train_models(grid, progress=lambda done, total: ticks.append((done, total)),
+                           on_result=seen.append, workers=2)
+    assert sorted(map(id, seen)) == sorted(map(id, results))
+    assert ticks[-1] == (300, 300) and all(a <= b for (a, _), (b, _) in zip(ticks, ticks[1:]))
+    assert [r.spec for r in results] == grid                       # caller's order
+    assert all(r.device == "cpu" and r.wall_s > 0 for r in results)
+
+
+def test_groups_are_padded_to_a_fixed_size():
+    groups = plan_groups([spec(seed=s) for s in range(6)], torch.device("cpu"))
+    assert [len(g.members) for g in groups] == [4, 2] and {g.slots for g in groups} == {4}
+    assert isinstance(groups[0], Group)
+
+
+# -- targets ---------------------------------------------------------------------------------------
+
+def test_poly_target_equals_polynomial_evaluate():
+    text = "x1*x2 + 3*x3^2 - x1/2 + 7"
+    target = make_target("poly:" + text)
+    points = np.random.default_rng(0).uniform(-2, 2, size=(500, 3))
+    expected = parse_polynomial(text).evaluate(points)
+    got = target(torch.from_numpy(points)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13)
+    assert target.n == 3 and target.name == f"poly:{parse_polynomial(text)}"
+
+
+def test_product_target_and_canonical_names():
+    target = make_target("product:6")
+    points = np.random.default_rng(1).uniform(0, 2, size=(100, 6))
+    np.testing.assert_allclose(target(torch.from_numpy(points)).numpy(),
+                               Polynomial.product(6).evaluate(points), rtol=1e-14)
+    # Two spellings of one polynomial are one target (same test set, same streams).
+    assert ModelSpec("poly:x*y + y*x", 1, 4).target == ModelSpec("poly:2*x*y", 1, 4).target
+
+
+def test_spec_normalises_defaults():
+    s = ModelSpec("product:20", layers=2, width=16, domain="0:2")
+    assert s.domain == (0.0, 2.0) and s.lr == 1.0 and s.n == 20 and s.neurons == 32
+    assert ModelSpec("product:3", 1, 4, optimizer="adam").lr == 1e-3
+    row = s.row()
+    assert row["target"] == "product:20" and row["domain"] == "0:2" and row["layers"] == 2
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(target="radial:3"), dict(target="product:x"), dict(target="product:0"),
+    dict(target="poly:x^"), dict(target="poly:7"), dict(target="x1*x2"),
+    dict(activation="swish"), dict(optimizer="rmsprop"), dict(loss="huber"),
+    dict(layers=0), dict(width=0), dict(steps=0), dict(batch_size=0), dict(test_size=0),
+    dict(layers=1.5), dict(width=True),
+    dict(domain="2:0"), dict(domain="a:b"), dict(domain=(0, math.inf)), dict(domain="1"),
+    dict(lr=-1.0), dict(lr=0), dict(lr=math.nan), dict(seed="7"),
+])
+def test_bad_specs_raise_one_line_errors(kwargs):
+    with pytest.raises(DepthsepError) as info:
+        spec(**kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_bad_device_and_inputs_raise():
+    with pytest.raises(DepthsepError):
+        train_models([spec()], device="warp-drive")
+    with pytest.raises(DepthsepError):
+        train_models([{"target": "product:3"}])

@@ -10,6 +10,9 @@ any order. A bounded cache keeps recent chunks: every group of a grid reads the 
 The test set of a target is fixed by (target name, domain) only: blocks of ``TEST_BLOCK`` points,
 block i from ``stable_seed("test", target, domain, i)``, so every model of a target is scored on the
 same points, and a larger test set extends a smaller one. Labels are float64.
+
+A target with a ``draw(generator, count) -> (count, n)`` method supplies its own inputs (radial
+targets: uniform in a ball) and the spec's cube ``domain`` only enters the seeds.
 """
 
 from __future__ import annotations
@@ -72,7 +75,11 @@ def stream_chunk(target: Target, domain, batch_size: int, seed: int, index: int)
 
     def make():
         generator = torch.Generator().manual_seed(stable_seed("data", *key))
-        x = _draw(generator, (chunk_steps(batch_size, target.n), target.n, batch_size), domain)
+        steps = chunk_steps(batch_size, target.n)
+        if hasattr(target, "draw"):  # targets with their own input distribution (radial: the ball)
+            x = target.draw(generator, steps * batch_size).reshape(steps, batch_size, target.n).transpose(1, 2).contiguous()
+        else:
+            x = _draw(generator, (steps, target.n, batch_size), domain)
         return x, target(x.transpose(1, 2))
 
     return _cache.get(key, make)
@@ -90,7 +97,7 @@ def batches(spec: ModelSpec) -> Iterator[tuple[Tensor, Tensor]]:
 def _test_block(target_name: str, domain: tuple[float, float], index: int) -> tuple[Tensor, Tensor]:
     target = make_target(target_name)
     generator = torch.Generator().manual_seed(stable_seed("test", target_name, domain, index))
-    x = _draw(generator, (TEST_BLOCK, target.n), domain)
+    x = target.draw(generator, TEST_BLOCK) if hasattr(target, "draw") else _draw(generator, (TEST_BLOCK, target.n), domain)
     return x, target(x.double())
 
 

@@ -115,3 +115,6 @@ def make_target(text: str) -> Target:
     if parser is None:
         raise DepthsepError(f"unknown target family '{prefix}' (choose from {', '.join(sorted(_PARSERS))})")
     return parser(arg.strip())
+
+
+from . import radial_target  # noqa: E402,F401  (registers radial:PHI:D)

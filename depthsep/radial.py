@@ -1,0 +1,370 @@
+"""Radial functions f(x) = φ(|x|): what depth separations really separate (seed 001).
+
+The API behind ``depthsep radial build|sizes|experiment``; every function returns a JSON-able dict.
+
+* :func:`radial_build` — an explicit ReLU network for φ(|x|) on the ball |x| ≤ R with one hidden
+  layer (ridge functions, Safran–Eldan–Shamir's route) or two (Eldan–Shamir's |x|² then φ(√s)),
+  verified on the ball, written with :meth:`Network.save`.
+* :func:`radial_sizes` — the neurons of both constructions for a grid of (d, ε), by formula only.
+* :func:`radial_experiment` — trains 1- and 2-hidden-layer networks on ``radial:PHI:D`` targets.
+
+φ is text in the variable t, parsed by :func:`depthsep.expr.parse_function` (never evaluated as
+code) and evaluated by walking the sympy tree.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from .errors import DepthsepError
+from .expr import parse_function, symbol
+from .theory import radial as theory
+
+T = symbol("t")
+LIPSCHITZ_GRID = 200_001
+MAX_BUILD_NEURONS = 200_000
+MAX_BUILD_WEIGHTS = 20_000_000
+
+
+@dataclass
+class Profile:
+    """A parsed φ: its text, sympy expression, numpy evaluator, and Lipschitz constant on [0, R]."""
+
+    text: str
+    expr: sp.Expr
+    numpy: Callable[[np.ndarray], np.ndarray]
+    radius: float
+    lipschitz: float
+
+
+def _numpy_evaluator(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
+    from .activations import X, _numpy_function
+
+    return _numpy_function(expr.subs(T, X))
+
+
+def torch_evaluator(expr: sp.Expr):
+    from .activations import X, _torch_function
+
+    return _torch_function(expr.subs(T, X))
+
+
+def parse_phi(text: object) -> sp.Expr:
+    """φ as a sympy expression in t; DepthsepError unless it is a real formula that depends on t."""
+    expr = parse_function(text, "t")
+    if T not in expr.free_symbols:
+        raise DepthsepError(f"phi must be a function of t, got the constant '{text}'")
+    return expr
+
+
+def check_radius(radius) -> float:
+    try:
+        radius = float(radius)
+    except (TypeError, ValueError):
+        raise DepthsepError(f"radius must be a number, got {radius!r}") from None
+    if not (math.isfinite(radius) and radius > 0):
+        raise DepthsepError(f"radius must be a finite number > 0, got {radius!r}")
+    return radius
+
+
+def profile(text: object, radius: float = 1.0, lipschitz: float | None = None) -> Profile:
+    """Parse φ, check it is finite on [0, R], and find its Lipschitz constant there.
+
+    L = max(max |φ'| on a grid of 200 001 points, max secant slope on that grid), times 1.01
+    (safety for the gaps between grid points); ``lipschitz`` overrides it.
+    """
+    radius = check_radius(radius)
+    expr = parse_phi(text)
+    phi = _numpy_evaluator(expr)
+    r = np.linspace(0.0, radius, LIPSCHITZ_GRID)
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(np.asarray(phi(r)), r.shape)
+    if np.iscomplexobj(values) or not np.all(np.isfinite(values)):
+        bad = r[~np.isfinite(values)] if not np.iscomplexobj(values) else r[:1]
+        where = f" (e.g. at t = {bad[0]:g})" if len(bad) else ""
+        raise DepthsepError(f"phi = {text} is not finite and real on [0, {radius:g}]{where}")
+    values = values.astype(np.float64)
+    if lipschitz is None:
+        secant = float(np.max(np.abs(np.diff(values)) / np.diff(r)))
+        with np.errstate(all="ignore"):
+            derivative = sp.diff(expr, T)
+            try:
+                slopes = np.asarray(_numpy_evaluator(derivative)(r), dtype=np.float64)
+                finite = slopes[np.isfinite(slopes)]
+                tangent = float(np.max(np.abs(finite))) if len(finite) else 0.0
+            except (DepthsepError, TypeError, ValueError):
+                tangent = 0.0
+        lipschitz = 1.01 * max(secant, tangent)
+        if not math.isfinite(lipschitz):
+            raise DepthsepError(f"phi = {text} is not Lipschitz on [0, {radius:g}]")
+    else:
+        try:
+            lipschitz = float(lipschitz)
+        except (TypeError, ValueError):
+            raise DepthsepError(f"lipschitz must be a number, got {lipschitz!r}") from None
+        if not (math.isfinite(lipschitz) and lipschitz > 0):
+            raise DepthsepError(f"lipschitz must be a finite number > 0, got {lipschitz!r}")
+    return Profile(str(text).strip(), expr, phi, radius, max(float(lipschitz), 1e-12))
+
+
+def _check_size(dim, epsilon, layers):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise DepthsepError(f"dim must be an integer >= 1, got {dim!r}")
+    try:
+        epsilon = float(epsilon)
+    except (TypeError, ValueError):
+        raise DepthsepError(f"epsilon must be a number, got {epsilon!r}") from None
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise DepthsepError(f"epsilon must be a finite number > 0, got {epsilon!r}")
+    if str(layers) not in ("1", "2"):
+        raise DepthsepError(f"radial constructions have --layers 1 or 2, got {layers!r}")
+    return int(dim), epsilon, int(layers)
+
+
+def plan(prof: Profile, dim: int, epsilon: float, layers: int) -> dict:
+    """The sizes of a construction (no network built)."""
+    if layers == 2:
+        return theory.two_layer_plan(dim, epsilon, prof.lipschitz, prof.radius)
+    return theory.one_layer_plan(prof.numpy, dim, epsilon, prof.radius)
+
+
+def radial_build(phi, dim, radius=1.0, epsilon=1e-2, layers=2, activation="relu", lipschitz=None, out=None,
+                 seed: int = 0) -> dict:
+    """Build, verify (sup over the ball ≤ ε or DepthsepError) and optionally save a ReLU network for φ(|x|)."""
+    from .construct import radial as construct
+
+    started = time.perf_counter()
+    if activation != "relu":
+        raise DepthsepError(f"radial constructions are ReLU networks; got --activation {activation}")
+    dim, epsilon, layers = _check_size(dim, epsilon, layers)
+    prof = profile(phi, radius, lipschitz)
+    sizes = plan(prof, dim, epsilon, layers)
+    if layers == 1 and not sizes["feasible"]:
+        raise DepthsepError(f"one-hidden-layer radial construction: {sizes['reason']}")
+    weights = sizes["neurons"] * (dim + 1) + (sizes["hidden_widths"][-1] if layers == 2 else 0) * sizes["hidden_widths"][0]
+    if sizes["neurons"] > MAX_BUILD_NEURONS or weights > MAX_BUILD_WEIGHTS:
+        raise DepthsepError(f"the {layers}-hidden-layer construction for d = {dim}, epsilon = {epsilon:g} needs "
+                            f"{sizes['neurons']} neurons; refusing to build more than {MAX_BUILD_NEURONS} "
+                            f"(use radial sizes for the count)")
+    meta = {"target": f"phi(|x|), phi(t) = {prof.text}", "dim": dim, "radius": prof.radius, "epsilon": epsilon,
+            "lipschitz": prof.lipschitz}
+    if layers == 2:
+        meta["construction"] = "Eldan-Shamir: sum of broken-line x_i^2, then broken-line phi(sqrt(s)) with knots (jR/m)^2"
+        network = construct.two_layer(prof.numpy, dim, prof.radius, sizes["k"], sizes["m"], meta)
+        details = {"k": sizes["k"], "m": sizes["m"]}
+    else:
+        if sizes["max_g"] * 1e-14 > epsilon / 10:
+            raise DepthsepError(f"one-hidden-layer radial construction: its ridge functions reach {sizes['max_g']:.3g} "
+                                f"and cancel to phi; float64 cannot resolve epsilon = {epsilon:g}")
+        meta["construction"] = "ridge sum: Chebyshev q(|x|^2) = E_u g(u.x), product Gauss rule, broken-line g"
+        network = construct.one_layer(sizes["profile"], dim, prof.radius, sizes["degree"], sizes["knots"], meta)
+        details = {"degree": sizes["degree"], "directions": sizes["directions"], "knots": sizes["knots"],
+                   "poly_error": sizes["poly_error"], "max_ridge": sizes["max_g"]}
+    check = construct.radial_sup_error(network, prof.numpy, dim, prof.radius, seed=seed)
+    if check["sup_error"] > epsilon:
+        raise DepthsepError(f"the {layers}-hidden-layer radial network misses epsilon = {epsilon:g}: "
+                            f"sup error {check['sup_error']:.3g} on the ball")
+    network.meta["sup_error"] = check["sup_error"]
+    report = {"phi": prof.text, "dim": dim, "radius": prof.radius, "epsilon": epsilon, "layers": layers,
+              "activation": "relu", "lipschitz": prof.lipschitz, "construction": meta["construction"],
+              "hidden_widths": network.hidden_widths, "neurons": network.neurons,
+              "predicted_neurons": sizes["neurons"], **details,
+              "budget": {k: float(v) for k, v in sizes["budget"].items()},
+              "sup_error": check["sup_error"], "verify_points": check["points"],
+              "build_s": round(time.perf_counter() - started, 3)}
+    if out is not None:
+        network.save(os.fspath(out))
+        report["out"] = os.fspath(out)
+    return report
+
+
+def _layer_list(layers) -> list[int]:
+    if isinstance(layers, (list, tuple)):
+        items = list(layers)
+    elif isinstance(layers, str) and layers.strip() in ("both", "1,2", "all"):
+        items = [1, 2]
+    else:
+        items = [layers]
+    result = []
+    for item in items:
+        if str(item).strip() not in ("1", "2"):
+            raise DepthsepError(f"radial constructions have --layers 1 or 2, got {item!r}")
+        result.append(int(str(item).strip()))
+    return result
+
+
+def radial_sizes(phi, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0.05, 0.02, 0.01), radius=1.0,
+                 lipschitz=None, out=None, diagonal: float | None = None) -> dict:
+    """Neurons of the radial constructions for every (layers, d, ε), by formula (nothing built).
+
+    Rows ``{"layers", "dim", "epsilon", "neurons", "hidden_widths", …}``; ``neurons`` is None where the
+    one-layer polynomial degree would pass its cap. ``diagonal`` = c adds rows along ε = c/d (default
+    c = max ε · min d) for the "polynomial in both?" panel. With ``out`` a PNG and an SVG are written.
+    """
+    prof = profile(phi, radius, lipschitz)
+    layer_list = _layer_list(layers)
+    dims = [_check_size(d, 1.0, 1)[0] for d in dims]
+    epsilons = [_check_size(1, e, 1)[1] for e in epsilons]
+    if not dims or not epsilons:
+        raise DepthsepError("radial sizes needs at least one dim and one epsilon")
+    c = diagonal if diagonal is not None else max(epsilons) * min(dims)
+    cells = [(d, e, "grid") for d in dims for e in epsilons] + [(d, c / d, "diagonal") for d in dims]
+    rows = []
+    for ell in layer_list:
+        for d, e, kind in cells:
+            sizes = plan(prof, d, e, ell)
+            row = {"layers": ell, "dim": d, "epsilon": e, "series": kind}
+            if ell == 1 and not sizes["feasible"]:
+                row.update({"neurons": None, "hidden_widths": None, "note": sizes["reason"]})
+            elif ell == 1:
+                row.update({"neurons": sizes["neurons"], "hidden_widths": sizes["hidden_widths"],
+                            "degree": sizes["degree"], "directions": sizes["directions"], "knots": sizes["knots"]})
+            else:
+                row.update({"neurons": sizes["neurons"], "hidden_widths": sizes["hidden_widths"],
+                            "k": sizes["k"], "m": sizes["m"]})
+            rows.append(row)
+    result = {"phi": prof.text, "radius": prof.radius, "lipschitz": prof.lipschitz, "diagonal_c": c,
+              "rows": rows}
+    if out is not None:
+        result["figures"] = plot_sizes(result, os.fspath(out))
+    return result
+
+
+def plot_sizes(result: dict, path: str) -> list[str]:
+    """Three log–log panels: size vs d (each ε), size vs 1/ε (each d), size along ε = c/d."""
+    from .plots import _output_paths
+
+    paths = _output_paths(path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in result["rows"] if r["neurons"]]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    styles = {1: "-", 2: "--"}
+    grid = [r for r in rows if r["series"] == "grid"]
+    for ell in sorted({r["layers"] for r in rows}):
+        mine = [r for r in grid if r["layers"] == ell]
+        for e in sorted({r["epsilon"] for r in mine}):
+            pts = sorted((r["dim"], r["neurons"]) for r in mine if r["epsilon"] == e)
+            axes[0].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}, ε={e:g}")
+        for d in sorted({r["dim"] for r in mine}):
+            pts = sorted((1 / r["epsilon"], r["neurons"]) for r in mine if r["dim"] == d)
+            axes[1].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}, d={d}")
+        pts = sorted((r["dim"], r["neurons"]) for r in rows if r["layers"] == ell and r["series"] == "diagonal")
+        if pts:
+            axes[2].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}")
+    titles = ["neurons vs d (fixed ε)", "neurons vs 1/ε (fixed d)", f"neurons along ε = {result['diagonal_c']:g}/d"]
+    for ax, title, xlabel in zip(axes, titles, ["d", "1/ε", "d"]):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("hidden neurons")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"radial φ(t) = {result['phi']} on |x| ≤ {result['radius']:g}, L = {result['lipschitz']:.3g} "
+                 f"(solid: 1 hidden layer, dashed: 2)")
+    fig.tight_layout()
+    for p in paths:
+        fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return paths
+
+
+# -- experiment ------------------------------------------------------------------------------------
+DEFAULT_PHIS = ("cos(pi*t)", "sin(2*pi*D*t)")
+
+
+def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), layers=(1, 2),
+                      steps: int = 4000, batch_size: int = 128, lr: float = 3e-3, seed: int = 0,
+                      target_error: float = 0.2, test_size: int = 8192, workers: int | None = None,
+                      out=None, progress=None) -> dict:
+    """Train 1- and 2-hidden-layer ReLU networks (L2 loss, adam) on ``radial:PHI:D`` for each φ and d.
+
+    A "D" in φ is replaced by d (``sin(2*pi*D*t)``: Eldan–Shamir-style, frequency ∝ d). Inputs are
+    uniform in the unit ball. Reports, per (φ, d, layers), each width's relative test RMSE
+    (RMSE / std of the target under the input distribution) and the smallest width with relative
+    RMSE ≤ ``target_error`` (None if no width reached it).
+    """
+    import torch
+
+    from .train import ModelSpec, make_target, train_models
+
+    if isinstance(phis, str):
+        phis = (phis,)
+    layer_list = _layer_list(layers)
+    specs, keys = [], []
+    stds = {}
+    for template in phis:
+        for d in dims:
+            text = str(template).replace("D", str(int(d)))
+            target = make_target(f"radial:{text}:{int(d)}")
+            generator = torch.Generator().manual_seed(12345)
+            x = target.draw(generator, 20_000)
+            stds[(template, d)] = float(target(x.double()).std())
+            for ell in layer_list:
+                for w in widths:
+                    specs.append(ModelSpec(target.name, ell, int(w), activation="relu", loss="l2", optimizer="adam",
+                                           lr=lr, steps=steps, batch_size=batch_size, seed=seed, test_size=test_size))
+                    keys.append((template, int(d), ell, int(w), target.name))
+    started = time.perf_counter()
+    results = train_models(specs, progress=progress, workers=workers)
+    table = {}
+    for (template, d, ell, w, name), res in zip(keys, results):
+        entry = table.setdefault((template, d, ell), {"phi": template, "target": name, "dim": d, "layers": ell,
+                                                      "target_std": stds[(template, d)], "errors": {}})
+        rel = None if res.test_rmse is None else res.test_rmse / max(stds[(template, d)], 1e-12)
+        entry["errors"][str(w)] = rel
+    rows = []
+    for entry in table.values():
+        reached = [int(w) for w, e in entry["errors"].items() if e is not None and e <= target_error]
+        entry["smallest_width"] = min(reached) if reached else None
+        rows.append(entry)
+    result = {"phis": list(phis), "dims": list(dims), "widths": list(widths), "layers": layer_list,
+              "steps": steps, "batch_size": batch_size, "lr": lr, "loss": "l2", "optimizer": "adam",
+              "distribution": "x uniform in the unit ball", "target_error": target_error,
+              "error_measure": "test RMSE / std of phi(|x|) under the input distribution",
+              "rows": rows, "train_s": round(time.perf_counter() - started, 1)}
+    if out is not None:
+        result["figures"] = plot_experiment(result, os.fspath(out))
+    return result
+
+
+def plot_experiment(result: dict, path: str) -> list[str]:
+    """Smallest width reaching the target error vs d, one line per (φ, layers); relative error per width."""
+    from .plots import _output_paths
+
+    paths = _output_paths(path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    phis = result["phis"]
+    fig, axes = plt.subplots(1, len(phis), figsize=(6 * len(phis), 4.5), squeeze=False)
+    for ax, template in zip(axes[0], phis):
+        for row in (r for r in result["rows"] if r["phi"] == template):
+            ws = sorted(int(w) for w in row["errors"])
+            es = [row["errors"][str(w)] for w in ws]
+            ax.plot(ws, es, "-" if row["layers"] == 1 else "--", marker="o",
+                    label=f"d={row['dim']}, {row['layers']} layer{'s' if row['layers'] > 1 else ''}")
+        ax.axhline(result["target_error"], color="k", lw=0.8)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("width (neurons per hidden layer)")
+        ax.set_ylabel("test RMSE / std")
+        ax.set_title(f"φ(t) = {template}")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    for p in paths:
+        fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,207 @@
+"""Sizes of the radial constructions, f(x) = φ(|x|) on the ball |x| ≤ R, sup error ε (no torch here).
+
+Seed 001 (Safran, Eldan & Shamir 2019) and Eldan & Shamir (2016). Two constructions, both ReLU:
+
+**Two hidden layers** (Eldan–Shamir). Layer 1 computes ŝ = Σ_i P(x_i), P the broken line through
+x² at the 2k+1 knots jR/k, j = −k…k, written evenly as P(x) = Σ_{j<k} a_j (relu(x − jh) + relu(−x − jh)),
+h = R/k, a_0 = h, a_j = 2h: **2k neurons per coordinate**. P is convex, so |x|² ≤ ŝ ≤ |x|² + δ with
+δ = d h²/4. Layer 2 is the broken line Ψ through ψ(s) = φ(√s) at s_j = (jR/m)², j = 0…m — knots
+uniform in r = √s, dense in s near 0 where √ is steep — flattened beyond R²:
+Ψ(s) = ψ(0) + Σ_{j<m} c_j relu(s − s_j) − (Σ c_j) relu(s − R²): **m + 1 neurons**. Error budget:
+
+* on [s_j, s_{j+1}] Ψ is a convex combination of φ(r_j), φ(r_{j+1}) and ψ(s) = φ(r), r ∈ [r_j, r_{j+1}],
+  so |Ψ − ψ| ≤ L R/m ≤ ε/2 with m = ⌈2LR/ε⌉;
+* ŝ ∈ [s, s + δ] and √(s+δ) − √s ≤ √δ, so |ψ(min(ŝ,R²)) − ψ(s)| ≤ L√δ = L√d R/(2k) ≤ ε/2 with
+  k = ⌈L√d R/ε⌉.
+
+Neurons: 2kd + m + 1 = poly(d, L/ε).
+
+**One hidden layer** (ridge functions, the route of seed 001's upper bounds). ψ is replaced by the
+degree-2K Chebyshev interpolant q of the even function ρ ↦ φ(R|ρ|) on [−1, 1] (so q(ρ) = Σ c_k ρ^{2k});
+K is the least degree with |q − φ| ≤ ε/2 on a fine grid, and depends on φ and ε only, not on d.
+Since E_u (u·x)^{2k} = μ_k |x|^{2k} for u uniform on the sphere S^{d−1}, μ_k = (2k−1)!!/(d(d+2)…(d+2k−2)),
+
+    q(|x|/R) = E_u g(u·x/R),     g(z) = Σ_k (c_k/μ_k) z^{2k}   (computed in exact rationals),
+
+and E_u is exact for polynomials of degree 2K under a product Gauss rule on the sphere (Gauss–Jacobi
+in t = u_1 with K+1 nodes, recursively on S^{d−2}): 2(K+1)^(d−1) nodes, antipodal pairs merged as g
+is even: **(K+1)^(d−1) directions**. Each ridge g is replaced by its even broken line on the knots
+jR/n, 2n neurons, error ≤ h² max|g''|/8 with h = R/n; the weights are positive and sum to 1, so the
+errors add up to at most that. Neurons: (K+1)^(d−1) · 2n — polynomial in 1/ε for each fixed d
+(Thm 2's regime). The d-dependence of this rule is exponential; seed 001's poly(d)-for-fixed-ε
+(Thm 1) needs cubature with d^O(K) nodes, which is not implemented here.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+GRID = 20_001          # points of the 1-D grids used for sup norms of univariate functions
+MAX_DEGREE = 40        # K ≤ this: the monomial/Chebyshev conversions stay meaningful in float64
+CURVATURE_MARGIN = 1.05
+
+
+# -- two hidden layers ----------------------------------------------------------------------------
+def two_layer_plan(dim: int, epsilon: float, lipschitz: float, radius: float) -> dict:
+    """k (knots per half-axis for x_i²), m (knots for ψ), widths and neurons of the 2-layer build."""
+    k = max(1, math.ceil(lipschitz * math.sqrt(dim) * radius / epsilon))
+    m = max(1, math.ceil(2 * lipschitz * radius / epsilon))
+    widths = [2 * k * dim, m + 1]
+    return {"k": k, "m": m, "hidden_widths": widths, "neurons": sum(widths),
+            "budget": {"square_layer": lipschitz * math.sqrt(dim) * radius / (2 * k),
+                       "psi_layer": lipschitz * radius / m}}
+
+
+# -- one hidden layer ------------------------------------------------------------------------------
+def sphere_moment(dim: int, k: int) -> Fraction:
+    """μ_k = E[u_1^{2k}] for u uniform on S^{d−1} = (2k−1)!! / (d(d+2)…(d+2k−2))."""
+    value = Fraction(1)
+    for i in range(k):
+        value *= Fraction(2 * i + 1, dim + 2 * i)
+    return value
+
+
+def hemisphere_count(dim: int, degree: int) -> int:
+    """Directions of the antipodally merged product Gauss rule exact to degree 2K on S^{d−1}."""
+    return (degree + 1) ** (dim - 1)
+
+
+def _sphere_rule(dim: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full product rule on S^{d−1} (weights sum to 1), exact for polynomials of degree ≤ 2·nodes − 1."""
+    from scipy.special import roots_jacobi
+
+    if dim == 1:
+        return np.array([[1.0], [-1.0]]), np.array([0.5, 0.5])
+    inner, inner_w = _sphere_rule(dim - 1, nodes)
+    alpha = (dim - 3) / 2
+    t, wt = roots_jacobi(nodes, alpha, alpha)
+    wt = wt / wt.sum()
+    points = [np.hstack([np.full((len(inner), 1), ti), math.sqrt(max(0.0, 1 - ti * ti)) * inner]) for ti in t]
+    return np.vstack(points), np.concatenate([wi * inner_w for wi in wt])
+
+
+def hemisphere_rule(dim: int, degree: int) -> tuple[np.ndarray, np.ndarray]:
+    """(U (N, d), w (N,)): E_u p(u) = Σ w_j p(u_j) for even polynomials p of degree ≤ 2K; N = (K+1)^(d−1)."""
+    points, weights = _sphere_rule(dim, degree + 1)
+    # Keep the node of each antipodal pair whose first clearly non-zero coordinate is positive.
+    big = np.abs(points) > 1e-9
+    first = np.argmax(big, axis=1)
+    keep = points[np.arange(len(points)), first] > 0
+    U, w = points[keep], 2 * weights[keep]
+    if len(U) != hemisphere_count(dim, degree):
+        raise AssertionError("antipodal merge of the sphere rule lost or kept a node it should not")
+    return U, w
+
+
+def even_chebyshev_fit(phi, radius: float, degree: int) -> np.ndarray:
+    """Chebyshev coefficients (length 2K+1, odd ones 0) of the interpolant of ρ ↦ φ(R|ρ|) on [−1, 1]."""
+    from numpy.polynomial import chebyshev as C
+
+    coefficients = C.chebinterpolate(lambda rho: phi(radius * np.abs(rho)), 2 * degree)
+    coefficients[1::2] = 0.0
+    return coefficients
+
+
+def _grid(radius: float) -> np.ndarray:
+    return np.linspace(0.0, radius, GRID)
+
+
+def polynomial_error(phi, radius: float, coefficients: np.ndarray) -> float:
+    from numpy.polynomial import chebyshev as C
+
+    r = _grid(radius)
+    return float(np.max(np.abs(C.chebval(r / radius, coefficients) - phi(r))))
+
+
+def choose_degree(phi, radius: float, tolerance: float, max_degree: int = MAX_DEGREE) -> tuple[int, np.ndarray, float] | None:
+    """The least K whose even Chebyshev interpolant is within ``tolerance`` of φ on the grid, or None."""
+    for degree in range(max_degree + 1):
+        coefficients = even_chebyshev_fit(phi, radius, degree)
+        error = polynomial_error(phi, radius, coefficients)
+        if error <= tolerance:
+            return degree, coefficients, error
+    return None
+
+
+def _chebyshev_monomials(n: int) -> list[list[int]]:
+    """T_0…T_n as integer monomial coefficient lists."""
+    table = [[1], [0, 1]]
+    for _ in range(2, n + 1):
+        a, b = table[-1], table[-2]
+        new = [0] + [2 * c for c in a]
+        for i, c in enumerate(b):
+            new[i] -= c
+        table.append(new)
+    return table[: n + 1]
+
+
+def ridge_profile(coefficients: np.ndarray, dim: int) -> list[Fraction]:
+    """Chebyshev coefficients of g with E_u g(u·ρ) = q(|ρ|), computed exactly from q's (floats)."""
+    n = len(coefficients) - 1
+    table = _chebyshev_monomials(n)
+    monomial = [Fraction(0)] * (n + 1)
+    for j, a in enumerate(coefficients):
+        if a:
+            fa = Fraction(float(a))
+            for i, c in enumerate(table[j]):
+                if c:
+                    monomial[i] += fa * c
+    ridge = [monomial[i] / sphere_moment(dim, i // 2) if i % 2 == 0 else Fraction(0) for i in range(n + 1)]
+    # ρ^j = 2^{1−j} Σ_i C(j, i) T_{j−2i}, the T_0 term halved.
+    cheb = [Fraction(0)] * (n + 1)
+    for j, b in enumerate(ridge):
+        if not b:
+            continue
+        if j == 0:
+            cheb[0] += b
+            continue
+        scale = b / 2 ** (j - 1)
+        for i in range(j // 2 + 1):
+            term = scale * math.comb(j, i)
+            cheb[j - 2 * i] += term / 2 if j - 2 * i == 0 else term
+    return cheb
+
+
+def ridge_bounds(profile: list[Fraction], radius: float) -> dict:
+    """max |g| and max |g''| (in z ∈ [−R, R], g as a function of z = ρR) on the grid, with a margin."""
+    from numpy.polynomial import chebyshev as C
+
+    coefficients = np.array([float(c) for c in profile])
+    rho = np.linspace(0.0, 1.0, GRID)
+    value = np.max(np.abs(C.chebval(rho, coefficients)))
+    second = C.chebder(coefficients, 2) if len(coefficients) > 2 else np.zeros(1)
+    curvature = np.max(np.abs(C.chebval(rho, second))) / radius**2
+    return {"max_g": float(value), "max_g2": float(curvature) * CURVATURE_MARGIN,
+            "coefficient_sum": float(np.sum(np.abs(coefficients)))}
+
+
+def one_layer_knots(max_g2: float, radius: float, tolerance: float) -> int:
+    """n with h²·max|g''|/8 ≤ tolerance, h = R/n."""
+    if max_g2 <= 0:
+        return 1
+    return max(1, math.ceil(radius * math.sqrt(max_g2 / (8 * tolerance))))
+
+
+def one_layer_plan(phi, dim: int, epsilon: float, radius: float, max_degree: int = MAX_DEGREE) -> dict:
+    """K, directions, knots n, neurons = directions·2n of the one-hidden-layer ridge construction.
+
+    Budget: polynomial ≤ ε/2 (grid), ridge broken lines ≤ 0.9(ε − polynomial error). Returns
+    ``{"feasible": False, "reason": …}`` when no degree ≤ ``max_degree`` reaches ε/2.
+    """
+    chosen = choose_degree(phi, radius, epsilon / 2, max_degree)
+    if chosen is None:
+        return {"feasible": False, "reason": f"no even polynomial of degree <= {2 * max_degree} in r is within "
+                                             f"epsilon/2 = {epsilon / 2:g} of phi on [0, {radius:g}]"}
+    degree, coefficients, poly_error = chosen
+    profile = ridge_profile(coefficients, dim)
+    bounds = ridge_bounds(profile, radius)
+    tolerance = 0.9 * (epsilon - poly_error)
+    knots = one_layer_knots(bounds["max_g2"], radius, tolerance)
+    directions = hemisphere_count(dim, degree)
+    return {"feasible": True, "degree": degree, "poly_error": poly_error, "directions": directions,
+            "knots": knots, "hidden_widths": [directions * 2 * knots], "neurons": directions * 2 * knots,
+            "coefficients": coefficients, "profile": profile, **bounds,
+            "budget": {"polynomial": poly_error, "ridges": bounds["max_g2"] * (radius / knots) ** 2 / 8}}

@@ -147,14 +147,17 @@ def converge(poly: str, activation: str = "tanh", layers="1", model: str = "bias
 
 def sweep(target: str, layers, widths, activations=("tanh",), seeds=(0,), store: str = "runs.db", *,
           steps: int = 2000, batch_size: int = 256, loss: str = "l1", optimizer: str = "adadelta", lr=None,
-          domain="0:2", test_size: int = 100_000, progress: bool = True) -> dict:
+          domain="0:2", test_size: int = 100_000, progress: bool = True, backend: str = "local",
+          address: str | None = None) -> dict:
     """`depthsep sweep`: train every (activation, layers, width, seed) not yet in the store, batched,
-    committing each finished model at once (re-running resumes; rows are never doubled)."""
+    committing each finished model at once (re-running resumes; rows are never doubled).
+    ``backend="ray"`` trains on a Ray cluster (``address``) or a private local one; only this process
+    writes the store."""
     from .train.sweep import sweep as run
 
     return run(target, list(layers), list(widths), list(activations), list(seeds), store, steps=steps,
                batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
-               test_size=test_size, progress=progress)
+               test_size=test_size, progress=progress, backend=backend, address=address)
 
 
 def runs(store: str, fmt: str = "csv", out: str | None = None) -> int:
@@ -164,16 +167,24 @@ def runs(store: str, fmt: str = "csv", out: str | None = None) -> int:
     return export(store, fmt, out)
 
 
-def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", progress: bool = True) -> dict:
+def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", progress: bool = True,
+            backend: str = "local", address: str | None = None) -> dict:
     """`depthsep figure2 [--quick|--full]`: the paper's Figure 2 sweep (resumable), then its heatmaps."""
     from .train.sweep import figure2 as run
 
     if mode not in ("quick", "full"):
         raise DepthsepError(f"figure2 mode must be quick or full, got {mode!r}")
-    return run(mode, store, out, progress=progress)
+    return run(mode, store, out, progress=progress, backend=backend, address=address)
 
 
-def heatmap(store: str, target: str = "product:20", activation: str = "tanh", out: str = "heatmap.png") -> list[str]:
+def doctor() -> dict:
+    """`depthsep doctor`: versions, device, torch threads, CPU count and Ray availability."""
+    from .doctor import doctor as report
+
+    return report()
+
+
+def plot_heatmap(store: str, target: str = "product:20", activation: str = "tanh", out: str = "heatmap.png") -> list[str]:
     """`depthsep plot heatmap`: test MAE over (layers, width) with the paper's curve and the exact tree widths."""
     from .heatmap import heatmap as draw
 

@@ -132,6 +132,23 @@ def render_sweep(r: dict) -> str:
     return "\n".join([text, *(f"wrote {p}" for p in r.get("files", []))])
 
 
+def render_radial(r: dict) -> str:
+    """Key/value view of a radial result; nested rows (experiments) as a table."""
+    rows = [(k, v) for k, v in r.items() if not isinstance(v, (list, dict)) or k == "hidden_widths"]
+    text = key_values(rows)
+    for key, value in r.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            headers = list(value[0])
+            text += "\n\n" + table(headers, [[row.get(h) if not isinstance(row.get(h), (list, dict)) else str(row.get(h)) for h in headers] for row in value])
+    return text
+
+
+def render_radial_sizes(r: dict) -> str:
+    rows = [[row["layers"], row["dim"], row["epsilon"], row.get("series", ""), row["neurons"]] for row in r["rows"]]
+    text = table(["layers", "dim", "epsilon", "series", "neurons"], rows, title=f"radial construction sizes for phi(t) = {r.get('phi', '')}")
+    return "\n".join([text, *(f"wrote {p}" for p in r.get("files", r.get("figures", [])))])
+
+
 def render_paths(paths: list[str]) -> str:
     return "\n".join(f"wrote {p}" for p in paths)
 
@@ -208,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-size", type=int, default=100_000)
     p.add_argument("--store", default="runs.db")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--backend", default="local", choices=["local", "ray"], help="local (this machine) or ray (a Ray cluster; pip install 'depthsep[ray]')")
+    p.add_argument("--address", default=None, help="with --backend ray: HOST:PORT of a Ray head node (default: a private local instance)")
 
     p = sub.add_parser("runs", help="export the results store", description="export the results store")
     p.add_argument("--store", default="runs.db")
@@ -223,6 +242,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="figure2.db")
     p.add_argument("--out", default="figure2.png")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--backend", default="local", choices=["local", "ray"], help="local (this machine) or ray (a Ray cluster; pip install 'depthsep[ray]')")
+    p.add_argument("--address", default=None, help="with --backend ray: HOST:PORT of a Ray head node (default: a private local instance)")
+
+    command("doctor", "versions, device, threads, cores and Ray: what a bug report needs")
+
+    radial = sub.add_parser("radial", help="radial functions phi(|x|): constructions, sizes, experiments (seed 001)",
+                            description="radial functions phi(|x|): constructions, sizes, experiments (seed 001)")
+    radials = radial.add_subparsers(dest="radial_command", metavar="ACTION", parser_class=_Parser)
+    radials.required = True
+    p = radials.add_parser("build", help="an explicit ReLU network for phi(|x|) on the ball, verified")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--phi", required=True, help="a function of t, e.g. 'cos(t)', 'abs(sin(2*t))/2', 'min(t, 1 - t/2)'")
+    p.add_argument("--dim", type=int, required=True)
+    p.add_argument("--radius", type=float, default=1.0)
+    p.add_argument("--epsilon", type=float, default=1e-2)
+    p.add_argument("--layers", type=int, default=2, choices=[1, 2])
+    p.add_argument("--activation", default="relu")
+    p.add_argument("--lipschitz", type=float, default=None, help="override the computed Lipschitz constant of phi on [0, R]")
+    p.add_argument("--out", default=None, help=".json, .onnx or .pt")
+    p = radials.add_parser("sizes", help="neurons of the radial constructions for each (d, epsilon), by formula")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--phi", required=True)
+    p.add_argument("--layers", default="1,2", help="1, 2 or 1,2")
+    p.add_argument("--dims", default="1,2,4,8,16,32")
+    p.add_argument("--epsilons", default="0.1,0.05,0.02,0.01")
+    p.add_argument("--radius", type=float, default=1.0)
+    p.add_argument("--lipschitz", type=float, default=None)
+    p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
+    p = radials.add_parser("experiment", help="train 1- and 2-hidden-layer networks on radial targets for growing d")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--dims", default="2,4,8,16")
+    p.add_argument("--widths", default="8,16,32,64,128")
+    p.add_argument("--steps", type=int, default=4000)
+    p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
 
     plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
     plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
@@ -262,14 +315,30 @@ def dispatch(args) -> tuple[object, callable]:
                          [a.strip() for a in args.activation.split(",") if a.strip()], _int_list(args.seeds, "--seeds"),
                          args.store, steps=args.steps, batch_size=args.batch_size, loss=args.loss,
                          optimizer=args.optimizer, lr=args.lr, domain=args.domain, test_size=args.test_size,
-                         progress=not args.no_progress), render_sweep
+                         progress=not args.no_progress, backend=args.backend, address=args.address), render_sweep
     if args.command == "runs":
         api.runs(args.store, args.fmt or "csv", args.out)
         return None, None
     if args.command == "figure2":
-        return api.figure2(args.mode or "quick", args.store, args.out, progress=not args.no_progress), render_sweep
+        return api.figure2(args.mode or "quick", args.store, args.out, progress=not args.no_progress,
+                           backend=args.backend, address=args.address), render_sweep
+    if args.command == "doctor":
+        from .doctor import render
+        return api.doctor(), render
+    if args.command == "radial":
+        from . import radial
+
+        if args.radial_command == "build":
+            return radial.radial_build(args.phi, args.dim, args.radius, args.epsilon, args.layers, args.activation,
+                                       args.lipschitz, args.out), render_radial
+        if args.radial_command == "sizes":
+            return radial.radial_sizes(args.phi, tuple(_int_list(args.layers, "--layers")), tuple(_int_list(args.dims, "--dims")),
+                                       tuple(_float_list(args.epsilons, "--epsilons")), args.radius, args.lipschitz,
+                                       args.out), render_radial_sizes
+        return radial.radial_experiment(dims=tuple(_int_list(args.dims, "--dims")), widths=tuple(_int_list(args.widths, "--widths")),
+                                        steps=args.steps, out=args.out), render_radial
     if args.command == "plot" and args.figure == "heatmap":
-        return api.heatmap(args.store, args.target, args.activation, args.out), render_paths
+        return api.plot_heatmap(args.store, args.target, args.activation, args.out), render_paths
     if args.command == "plot" and args.figure == "figure1":
         return api.figure1(args.out, n_max=args.n_max), render_paths
     raise DepthsepError(f"unknown command {args.command!r}")

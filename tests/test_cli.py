@@ -180,3 +180,16 @@ def test_sweep_runs_and_heatmap(capsys, tmp_path):
 def test_bad_sweep_inputs_exit_2(capsys, argv):
     code, _, err = run(capsys, *argv)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_radial_build_and_sizes(capsys, tmp_path):
+    built = run_json(capsys, "radial", "build", "--phi", "cos(t)", "--dim", "3", "--epsilon", "0.05", "--out", str(tmp_path / "r.json"))
+    assert built["sup_error"] <= 0.05 and built["neurons"] == built["predicted_neurons"]
+    sizes = run_json(capsys, "radial", "sizes", "--phi", "cos(t)", "--dims", "2,4", "--epsilons", "0.1")
+    assert {row["dim"] for row in sizes["rows"]} >= {2, 4}
+
+
+@pytest.mark.parametrize("phi", ["x + 1", "__import__('os')", "log(t - 2)", "t*y"])
+def test_bad_phi_exits_2(capsys, phi):
+    code, _, err = run(capsys, "radial", "build", "--phi", phi, "--dim", "2")
+    assert code == 2 and err.count("\n") == 1

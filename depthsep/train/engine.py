@@ -2,9 +2,9 @@
 
 Specs that differ only in seed, width and lr are *batch-mates*: they share a group, an
 :class:`Ensemble` of ``slots`` models padded to a common width bucket, trained by one set of batched
-kernels. Groups
-run one at a time per worker process (one per CPU core), each worker single-threaded; results come
-back to the calling process as each group finishes, so ``on_result`` can commit them at once.
+kernels. Groups run one at a time per worker process (one per CPU core), each worker
+single-threaded; results come back to the calling process as each group finishes, so
+``on_result`` can commit them at once.
 
 Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
 its batch-mates or on how many workers ran. That holds because
@@ -24,6 +24,7 @@ import math
 import multiprocessing
 import os
 import queue
+import signal
 import time
 import traceback
 from contextlib import contextmanager, nullcontext
@@ -193,6 +194,9 @@ def _run_in_process(groups: list[Group], device) -> Iterator[tuple]:
 
 
 def _worker(groups, device, tasks, events) -> None:
+    # Ctrl-C is the parent's to handle: it stops the workers itself (a worker reporting the
+    # KeyboardInterrupt as a failure would turn an interrupt into an internal error).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
     try:
         while (index := tasks.get()) is not None:

@@ -18,7 +18,10 @@ Guarantees:
   written to it — it is first inspected through a read-only connection. Parent directories are never
   created: a missing or unwritable directory is an error, not a surprise ``mkdir``.
 
-Schema version 1 (``meta.schema_version``). Columns: :data:`COLUMNS`.
+Schema version 1 (``meta.schema_version``). Columns: :data:`COLUMNS`. **Older stores migrate
+forward** when opened (in one transaction, rows kept; a read-only open migrates first if the file is
+writable); a store from a *newer* depthsep is refused. Version 0 (pre-release) lacked ``domain``,
+``test_size`` and ``created``: its runs were all on U[0, 2] with 100 000 test points.
 """
 
 from __future__ import annotations
@@ -89,8 +92,9 @@ def _fail(path: str, why: str) -> DepthsepError:
     return DepthsepError(f"results store {path}: {why}")
 
 
-def _inspect_existing(path: str) -> bool:
-    """Check an existing file read-only. True: it is our store; False: an empty database to set up.
+def _inspect_existing(path: str) -> int | None:
+    """Check an existing file read-only: its schema version if it is our store (possibly older than
+    :data:`SCHEMA_VERSION`, to migrate), None for an empty database to set up.
 
     Raises (one line) for anything else; writes nothing, ever.
     """
@@ -100,7 +104,7 @@ def _inspect_existing(path: str) -> bool:
     except OSError as exc:
         raise _fail(path, f"cannot read it ({exc.strerror or exc})") from None
     if not head:
-        return False                                    # a 0-byte file: nothing to lose
+        return None                                     # a 0-byte file: nothing to lose
     if head != SQLITE_MAGIC:
         raise _fail(path, "not a SQLite database (refusing to touch it)")
     try:
@@ -111,16 +115,24 @@ def _inspect_existing(path: str) -> bool:
         tables = {name for (name,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
-            return False
+            return None
         if not {"meta", "runs"} <= tables:
             raise _fail(path, "a SQLite database without the depthsep runs schema (refusing to touch it)")
         found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is None:
             raise _fail(path, "a SQLite database without a depthsep schema_version (refusing to touch it)")
-        if str(found[0]) != str(SCHEMA_VERSION):
-            raise _fail(path, f"schema version {found[0]}, this depthsep reads version {SCHEMA_VERSION}")
+        try:
+            version = int(str(found[0]))
+        except ValueError:
+            raise _fail(path, f"unreadable schema version {found[0]!r} (refusing to touch it)") from None
+        if version > SCHEMA_VERSION:
+            raise _fail(path, f"schema version {version} is newer than this depthsep reads "
+                              f"({SCHEMA_VERSION}); upgrade depthsep")
+        if version not in _MIGRATIONS and version != SCHEMA_VERSION:
+            raise _fail(path, f"schema version {version} cannot be migrated (refusing to touch it)")
         columns = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
-        missing = [c for c in COLUMNS if c not in columns]
+        wanted = COLUMNS if version == SCHEMA_VERSION else _V0_COLUMNS
+        missing = [c for c in wanted if c not in columns]
         if missing:
             raise _fail(path, f"table runs lacks column(s) {', '.join(missing)}")
         check = con.execute("PRAGMA quick_check").fetchone()
@@ -130,7 +142,60 @@ def _inspect_existing(path: str) -> bool:
         raise _fail(path, f"corrupt or unreadable SQLite file ({exc})") from None
     finally:
         con.close()
-    return True
+    return version
+
+
+# -- migrations: each takes a connection in an open transaction and leaves the next version --------
+
+#: The runs columns of a version-0 store (pre-release: DESIGN.md's minimum row).
+_V0_COLUMNS = ("target", "n", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
+               "batch_size", "seed", "test_mae", "test_rmse", "status", "wall_s", "device", "version")
+
+
+def _migrate_0_to_1(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE runs RENAME TO runs_v0")
+    con.execute("DROP INDEX IF EXISTS runs_by_cell")
+    for statement in _SCHEMA.split(";"):
+        if "CREATE TABLE runs" in statement or "CREATE INDEX" in statement:
+            con.execute(statement)
+    created = con.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
+    old = ", ".join(_V0_COLUMNS)
+    con.execute(f"INSERT OR IGNORE INTO runs ({old}, domain, test_size, created) "
+                f"SELECT {old}, '0:2', 100000, ? FROM runs_v0 ORDER BY rowid",
+                [created[0] if created else _now()])
+    con.execute("DROP TABLE runs_v0")
+
+
+_MIGRATIONS = {0: _migrate_0_to_1}
+
+
+def _migrate(path: str, version: int) -> None:
+    """Bring the store at ``path`` from ``version`` to :data:`SCHEMA_VERSION`, atomically."""
+    if not os.access(path, os.W_OK) or not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+        raise _fail(path, f"schema version {version} must be migrated to {SCHEMA_VERSION}, "
+                          "but the file is not writable")
+    try:
+        con = sqlite3.connect(path, timeout=60.0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _fail(path, f"cannot open it to migrate ({exc})") from None
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            while version < SCHEMA_VERSION:
+                _MIGRATIONS[version](con)
+                version += 1
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated', ?)",
+                        [f"{_now()} by depthsep {__version__}"])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise _fail(path, f"cannot migrate it to schema version {SCHEMA_VERSION} ({exc}); "
+                          "nothing was changed") from None
+    finally:
+        con.close()
 
 
 def _uri_path(path: str) -> str:
@@ -156,7 +221,10 @@ class ResultStore:
         exists = os.path.exists(path)
         if readonly and not exists:
             raise _fail(path, "no such file")
-        ours = _inspect_existing(path) if exists else False
+        version = _inspect_existing(path) if exists else None
+        if version is not None and version < SCHEMA_VERSION:
+            _migrate(path, version)
+        ours = version is not None
         if not readonly:
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise _fail(path, f"directory {parent} is not writable")

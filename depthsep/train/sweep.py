@@ -19,7 +19,7 @@ import time
 from typing import Callable
 
 from ..errors import DepthsepError
-from .engine import train_models
+from .backends import check_backend, train
 from .spec import ModelSpec
 from .store import ResultStore, spec_key
 
@@ -100,13 +100,16 @@ def sweep(target: str, layers: list[int], widths: list[int], activations: list[s
           seeds: list[int], store_path, *, steps: int = 2000, batch_size: int = 256,
           loss: str = "l1", optimizer: str = "adadelta", lr: float | None = None, domain="0:2",
           test_size: int = 100_000, progress: bool = True, device=None,
-          workers: int | None = None) -> dict:
+          workers: int | None = None, backend: str = "local", address: str | None = None) -> dict:
     """Train every (activation, layers, width, seed) not yet in the store at ``store_path``.
 
     Each result is committed as soon as it is scored. Returns ``{total, skipped, trained,
     diverged, wall_s, store}`` (``diverged`` counts this run's newly trained models only).
     ``progress``: a bar with ETA on stderr (rich when installed, else a plain line).
+    ``backend``: ``local`` (this machine) or ``ray`` (tasks on a Ray cluster at ``address``, or a
+    private loopback instance without one); either way only this process writes the store.
     """
+    check_backend(backend, address)
     specs = grid_specs(target, layers, widths, activations, seeds, steps=steps,
                        batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
                        test_size=test_size)
@@ -126,8 +129,8 @@ def sweep(target: str, layers: list[int], widths: list[int], activations: list[s
         bar = _progress_bar(len(todo)) if progress and todo else None
         try:
             if todo:
-                train_models(todo, device=device, workers=workers,
-                             progress=None if bar is None else bar.update, on_result=commit)
+                train(todo, backend, address, device=device, workers=workers,
+                      progress=None if bar is None else bar.update, on_result=commit)
         finally:
             if bar is not None:
                 bar.close()
@@ -213,7 +216,7 @@ def _clock(seconds: float) -> str:
 
 
 def figure2(mode: str, store_path, out: str, progress: bool = True,
-            device=None) -> dict:
+            device=None, backend: str = "local", address: str | None = None) -> dict:
     """``depthsep figure2 [--quick|--full]``: run (or resume) the sweep, then draw the heatmaps.
 
     Returns the sweep summary plus ``files``: the PNG/SVG paths, one pair per activation
@@ -224,7 +227,8 @@ def figure2(mode: str, store_path, out: str, progress: bool = True,
     out_dir = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(out_dir):                       # fail before hours of training
         raise DepthsepError(f"cannot write {out}: directory {out_dir} does not exist")
-    summary = sweep(**grid, store_path=store_path, progress=progress, device=device)
+    summary = sweep(**grid, store_path=store_path, progress=progress, device=device,
+                    backend=backend, address=address)
     files = []
     stem, ext = os.path.splitext(out)
     for i, activation in enumerate(grid["activations"]):

@@ -1,0 +1,88 @@
+"""`depthsep doctor`: what a bug report needs — versions, device, threads, cores, Ray.
+
+    >>> from depthsep.doctor import doctor
+    >>> doctor()["versions"]["torch"]                                 # doctest: +SKIP
+    '2.13.0+cpu'
+
+Versions come from the installed distributions' metadata (nothing heavy is imported for them, so a
+broken optional package cannot break the report); torch is imported for the device facts.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+NOT_INSTALLED = "not installed"
+
+#: Report key → distribution name.
+PACKAGES = {"depthsep": "depthsep", "torch": "torch", "numpy": "numpy", "sympy": "sympy",
+            "flint": "python-flint", "onnx": "onnx", "onnxruntime": "onnxruntime", "ray": "ray"}
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return NOT_INSTALLED
+
+
+def _cores() -> dict:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {"cpu_count": os.cpu_count(), "usable_cpus": usable if usable is not None else os.cpu_count()}
+
+
+def _device() -> dict:
+    try:
+        import torch
+    except ImportError:                                   # depthsep needs torch, but report anyway
+        return {"cuda": False, "cuda_version": None, "device": "unknown (torch not importable)", "gpus": [],
+                "torch_threads": None, "torch_interop_threads": None}
+    cuda = bool(torch.cuda.is_available())
+    gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else []
+    return {"cuda": cuda, "cuda_version": torch.version.cuda, "device": "cuda" if cuda else "cpu",
+            "gpus": gpus, "torch_threads": torch.get_num_threads(),
+            "torch_interop_threads": torch.get_num_interop_threads()}
+
+
+def _ray(version: str) -> dict:
+    if version == NOT_INSTALLED:
+        return {"available": False, "note": "pip install 'depthsep[ray]' for --backend ray"}
+    try:
+        import ray  # noqa: F401 — importable, not just installed
+    except Exception as exc:                              # noqa: BLE001 — report, never crash
+        return {"available": False, "note": f"installed but not importable: {type(exc).__name__}: {exc}"}
+    return {"available": True, "address_env": os.environ.get("RAY_ADDRESS")}
+
+
+def doctor() -> dict:
+    """Versions, platform, device, threads, cores and Ray availability, as one JSON-able dict."""
+    versions = {"python": platform.python_version()}
+    versions.update({key: _version(dist) for key, dist in PACKAGES.items()})
+    return {
+        "versions": versions,
+        "platform": platform.platform(),
+        "python_executable": sys.executable,
+        **_device(),
+        **_cores(),
+        "ray": _ray(versions["ray"]),
+    }
+
+
+def render(r: dict) -> str:
+    """The table `depthsep doctor` prints."""
+    rows = [(name, version) for name, version in r["versions"].items()]
+    rows += [
+        ("platform", r["platform"]),
+        ("device", r["device"] + (f" ({', '.join(r['gpus'])}; CUDA {r['cuda_version']})" if r["gpus"] else "")),
+        ("torch threads", f"{r['torch_threads']} (interop {r['torch_interop_threads']})"),
+        ("cpus", f"{r['usable_cpus']} usable of {r['cpu_count']}"),
+        ("ray backend", "available" if r["ray"]["available"] else f"unavailable — {r['ray']['note']}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+__all__ = ["doctor", "render"]

@@ -1,16 +1,17 @@
 """The training engine against the naive loop, on the grid of Figure 2 (scaled down).
 
-    .venv/bin/python benchmarks/bench_train.py [--steps 2000] [--quick]
+    .venv/bin/python benchmarks/bench_train.py [--steps 2000] [--quick] [--repeat 3]
 
 Grid: product:20 on U[0, 2]^20, layers 1–6 × widths 8/16/32/64 × 4 seeds (96 models), batch 256,
 tanh, L1 loss, AdaDelta. Each side runs as its own subprocess and is timed whole — interpreter
 start, ``import torch``, data, training and scoring on the 100 000-point test set — so start-up
-costs count. The naive loop runs single-threaded: on these tiny networks that is its fastest
-setting (two threads only add fork/join overhead, and collapse when the machine is shared), so the
-speed-up is against the strongest naive baseline.
+costs count. The naive loop runs single-threaded (``--naive-threads``): on these tiny networks
+torch's default two threads are ≈ 8 % faster on a quiet machine but 2–10× slower as soon as another
+job holds a core, which on a shared machine would inflate the speed-up.
 
-Also measured: the machine's matmul rate (a 2048² sgemm, all cores) and the FLOP rate the engine
-reaches on wide networks (width 256), counting only the real models' multiply-adds.
+Also measured: the machine's matmul rate (2048² float32 through MKL — torch's matmul — and through
+oneDNN, on one thread and on all) and the FLOP rate the engine reaches on wide networks (width 256),
+counting only the real models' multiply-adds.
 """
 
 from __future__ import annotations
@@ -75,18 +76,35 @@ def macs_per_sample(n: int, layers: int, width: int) -> int:
     return 2 * forward + input_grads
 
 
-def matmul_rate(repeats: int = 5) -> float:
-    """Best GFLOP/s of a 2048² float32 matmul with torch's default threads."""
+def matmul_rates(repeats: int = 5) -> dict[str, float]:
+    """Best GFLOP/s of a 2048² float32 matmul: torch.mm (MKL) and oneDNN, on 1 and on all threads.
+
+    On AMD CPUs MKL runs its AVX2 code and oneDNN its AVX-512 code, so the two differ by ~2×;
+    the machine's peak is the best of all four.
+    """
     import torch
 
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
-    a @ b
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * 2048**3 / best / 1e9
+    from depthsep.train.ensemble import _ONEDNN
+
+    a = torch.randn(2048, 2048)
+    kernels = {"mkl": lambda: a @ a}
+    if _ONEDNN is not None:
+        kernels["onednn"] = lambda: _ONEDNN(a, a, None, "none", [], "")
+    threads, rates = torch.get_num_threads(), {}
+    for n_threads in sorted({1, threads}):
+        torch.set_num_threads(n_threads)
+        for name, kernel in kernels.items():
+            kernel()
+            best = min(_timed(kernel) for _ in range(repeats))
+            rates[f"{name} x{n_threads}"] = 2 * 2048**3 / best / 1e9
+    torch.set_num_threads(threads)
+    return rates
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
@@ -110,6 +128,10 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="200 steps, 10 000 test points")
     parser.add_argument("--test-size", type=int, default=100_000)
     parser.add_argument("--naive-threads", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time the engine this many times (and the naive loop --naive-repeat times); "
+                             "the best counts: other jobs on a shared machine only ever slow a run down")
+    parser.add_argument("--naive-repeat", type=int, default=1)
     parser.add_argument("--skip-naive", action="store_true", help="time the engine only")
     parser.add_argument("--side", choices=["engine", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -123,21 +145,27 @@ def main(argv=None) -> None:
 
     print(f"grid: product:20, layers 1-6 x widths 8/16/32/64 x 4 seeds = 96 models, batch 256, "
           f"{args.steps} steps, tanh, L1, AdaDelta, test {args.test_size} points; "
-          f"{os.cpu_count()} CPUs", flush=True)
-    sides = {"engine": timed_side("engine", args)}
-    if not args.skip_naive:
-        sides["naive"] = timed_side("naive", args)
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
+    order = ["engine"] + ["naive"] * (0 if args.skip_naive else args.naive_repeat)
+    order += ["engine"] * (args.repeat - 1)
+    walls: dict[str, list[float]] = {}
+    rows: dict[str, list[dict]] = {}
+    for side in order:                     # interleaved, so both sides meet the same load
+        wall, rows[side] = timed_side(side, args)
+        walls.setdefault(side, []).append(wall)
+        print(f"  {side}: {wall:.1f} s", flush=True)
+    best = {side: min(w) for side, w in walls.items()}
     model_steps = 96 * args.steps
 
     print(f"\n{'side':<8}{'wall s':>9}{'model-steps/s':>15}{'speed-up':>10}{'mean test_mae':>15}{'diverged':>10}")
     for side in ("naive", "engine"):
-        if side not in sides:
+        if side not in best:
             continue
-        wall, rows = sides[side]
-        maes = [r["test_mae"] for r in rows if r["status"] == "done"]
-        speedup = sides["naive"][0] / wall if "naive" in sides else float("nan")
-        print(f"{side:<8}{wall:>9.1f}{model_steps / wall:>15.0f}{speedup:>9.1f}x"
-              f"{statistics.fmean(maes):>15.4f}{len(rows) - len(maes):>10}")
+        maes = [r["test_mae"] for r in rows[side] if r["status"] == "done"]
+        speedup = best["naive"] / best[side] if "naive" in best else float("nan")
+        print(f"{side:<8}{best[side]:>9.1f}{model_steps / best[side]:>15.0f}{speedup:>9.1f}x"
+              f"{statistics.fmean(maes):>15.4f}{len(rows[side]) - len(maes):>10}")
+    sides = {side: (best[side], rows[side]) for side in best}
     if "naive" in sides:
         pairs = [(e["test_mae"], n["test_mae"]) for e, n in zip(sides["engine"][1], sides["naive"][1])
                  if e["test_mae"] is not None and n["test_mae"] is not None]
@@ -145,11 +173,17 @@ def main(argv=None) -> None:
         print(f"per-model |engine - naive| / naive test_mae: median {rel:.2e} "
               f"(same init and batches; L1's sign makes long runs drift apart)")
 
-    peak = matmul_rate()
+    rates = matmul_rates()
+    cores = len(os.sched_getaffinity(0))
+    # The machine's capacity: the best rate, all threads or one thread times the cores (on a
+    # shared machine the all-thread run is the one that other jobs disturb).
+    peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
     gflops, wall = wide_rate(max(50, args.steps // 10))
-    print(f"\nmatmul peak (2048^2 sgemm, torch default threads): {peak:.0f} GFLOP/s")
+    print("\nmatmul, 2048^2 float32 (GFLOP/s): " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()))
     print(f"engine, 8 models x 4 layers x width 256: {gflops:.0f} GFLOP/s "
-          f"= {gflops / peak:.0%} of peak ({wall:.2f} s)")
+          f"= {gflops / peak:.0%} of the machine's {peak:.0f} (best single-thread rate x {cores} cores"
+          f" or all threads), {wall:.2f} s")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other jobs on the machine slow both sides)")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from depthsep.train import ModelSpec, initial_parameters, make_target, train_mod
 from depthsep.train.activations import ACTIVATIONS
 from depthsep.train.data import batches, evaluation_set
 from depthsep.train.engine import Group, plan_groups, train_group, width_bucket
-from depthsep.train.ensemble import Ensemble, augment
+from depthsep.train.ensemble import ONEDNN_MIN_WIDTH, Ensemble, augment, mm_onednn
 
 FAST = dict(target="product:4", steps=40, batch_size=64, test_size=2000)
 
@@ -37,6 +37,12 @@ def test_a_model_scores_the_same_alone_and_in_a_mixed_grid():
     assert alone.status == "done" and 0 < alone.test_mae < 10
 
 
+def test_a_wide_model_scores_the_same_alone_and_among_others():
+    me = spec(layers=2, width=100, seed=1, steps=20)          # bucket 112: oneDNN, slot by slot
+    others = [spec(layers=2, width=w, seed=s, steps=20) for w in (97, 112) for s in (0, 2)]
+    assert train_models([me], workers=1)[0].test_mae == train_models([*others, me], workers=1)[-1].test_mae
+
+
 def test_results_do_not_depend_on_the_number_of_workers():
     grid = [spec(layers=k, seed=s) for k in (1, 2, 3) for s in range(5)]
     one = train_models(grid, workers=1)
@@ -56,10 +62,10 @@ def test_models_sharing_a_seed_see_the_same_batches_and_test_points():
 
 # -- correctness against the plain loop and autograd -----------------------------------------------
 
-@pytest.mark.parametrize("optimizer", ["adadelta", "adam", "sgd"])
-def test_engine_matches_the_naive_loop(optimizer):
+@pytest.mark.parametrize("optimizer, width", [("adadelta", 7), ("adam", 7), ("sgd", 7), ("adadelta", 100)])
+def test_engine_matches_the_naive_loop(optimizer, width):
     # L2 is smooth, so round-off differences stay round-off (L1 would amplify them).
-    s = spec(loss="l2", optimizer=optimizer, steps=20, layers=3, width=7,
+    s = spec(loss="l2", optimizer=optimizer, steps=20, layers=3, width=width,
              lr={"adadelta": 1.0, "adam": 1e-2, "sgd": 1e-2}[optimizer])
     kept_engine, kept_naive = [], []
     engine = train_group(plan_groups([s], torch.device("cpu"))[0], "cpu", keep=kept_engine)[0][1]
@@ -82,7 +88,7 @@ def _autograd_grads(ens: Ensemble, x_aug, y, loss):
            "softplus": torch.nn.functional.softplus}[ens.activation.name]
     h = x_aug
     for layer, w in enumerate(ens.views(params)):
-        z = w @ h
+        z = w.transpose(1, 2) @ h
         if layer < ens.layers:
             z = act(z)
             h = torch.cat([z, torch.ones_like(z[:, :1])], dim=1)
@@ -95,11 +101,13 @@ def _autograd_grads(ens: Ensemble, x_aug, y, loss):
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("loss", ["l1", "l2"])
-def test_handwritten_gradients_equal_autograd(activation, loss):
+@pytest.mark.parametrize("width", [8, ONEDNN_MIN_WIDTH])       # MKL's and oneDNN's matmul paths
+def test_handwritten_gradients_equal_autograd(activation, loss, width):
     torch.manual_seed(0)
-    ens = Ensemble(n_in=5, layers=3, width=8, slots=4, activation=activation)
-    for slot, width in enumerate((8, 5, 8, 3)):     # padded slots exercise the mask for σ(0) ≠ 0
-        ens.load(slot, initial_parameters(ModelSpec("product:5", layers=3, width=width, seed=slot)))
+    ens = Ensemble(n_in=5, layers=3, width=width, slots=4, activation=activation)
+    assert (ens.hidden_mm is mm_onednn) == (width >= ONEDNN_MIN_WIDTH and torch.backends.mkldnn.is_available())
+    for slot, w in enumerate((width, width - 3, width, 3)):   # padded slots exercise the σ(0) ≠ 0 mask
+        ens.load(slot, initial_parameters(ModelSpec("product:5", layers=3, width=w, seed=slot)))
     x_aug = augment(torch.rand(4, 64, 5) * 2)
     y = torch.randn(4, 1, 64)
     ens.train_step(x_aug, y, loss)
@@ -116,12 +124,12 @@ def test_zero_padded_units_stay_zero(activation):
     kept = []
     result = train_group(plan_groups([s], torch.device("cpu"))[0], "cpu", keep=kept)[0][1]
     ens = kept[0]
-    for layer, w in enumerate(ens.weights):
+    for layer, p in enumerate(ens.weights):      # p: (slots, inputs + 1, units)
         if layer < ens.layers:
-            assert not w[0, 5:8].any()            # padded units: no weights in
+            assert not p[0, :, 5:8].any()         # padded units: no weights in
         if layer > 0:
-            assert not w[0, :, 5:8].any()         # … and no weights out
-        assert not w[1:].any()                    # dummy slots never moved
+            assert not p[0, 5:8, :].any()         # … and no weights out
+        assert not p[1:].any()                    # dummy slots never moved
     # Padding is exact: the padded model is the width-5 model of the naive loop.
     assert result.test_mae == pytest.approx(train_naive(s).test_mae, rel=1e-4)
 
@@ -185,7 +193,7 @@ def test_spec_normalises_defaults():
 
 
 @pytest.mark.parametrize("kwargs", [
-    dict(target="radial:3"), dict(target="product:x"), dict(target="product:0"),
+    dict(target="nosuch:3"), dict(target="product:x"), dict(target="product:0"),
     dict(target="poly:x^"), dict(target="poly:7"), dict(target="x1*x2"),
     dict(activation="swish"), dict(optimizer="rmsprop"), dict(loss="huber"),
     dict(layers=0), dict(width=0), dict(steps=0), dict(batch_size=0), dict(test_size=0),

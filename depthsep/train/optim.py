@@ -4,9 +4,10 @@ Every parameter of every model in a group lives in a single 1-D tensor, so an op
 handful of elementwise kernels on that tensor instead of a handful *per parameter tensor per model*
 — on a CPU the per-call overhead (µs) dominates the arithmetic for small networks.
 
-Each update is the op sequence of torch.optim's single-tensor implementation (the default on CPU),
-with the same defaults, so the engine and the naive reference loop agree to round-off — except that
-the learning rate is a params-shaped tensor, not a number: each model of a group may have its own
+Each update follows torch.optim's single-tensor implementation (the default on CPU), with the same
+defaults, so the engine and the naive reference loop agree to round-off (each class notes where
+its arithmetic is arranged differently). One deliberate difference: the learning rate is a
+params-shaped tensor, not a number: each model of a group may have its own
 (an lr sweep trains as one group), and a slot whose rate is 0 (a dummy, a diverged model) is frozen.
 All ops are elementwise, hence a model's update never depends on its neighbours in the buffer.
 """

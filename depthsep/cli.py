@@ -277,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=4000)
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
 
+    bench = sub.add_parser("bench", help="benchmarks that print their figures", description="benchmarks that print their figures")
+    benches = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=_Parser)
+    benches.required = True
+    p = benches.add_parser("train", help="the training engine against the naive loop (options: see depthsep bench train -- --help)",
+                           prefix_chars="+")
+    p.add_argument("options", nargs=argparse.REMAINDER)
+
     plot = sub.add_parser("plot", help="figures (PNG and SVG)", description="figures (PNG and SVG)")
     plots = plot.add_subparsers(dest="figure", metavar="FIGURE", parser_class=_Parser)
     plots.required = True
@@ -337,6 +344,11 @@ def dispatch(args) -> tuple[object, callable]:
                                        args.out), render_radial_sizes
         return radial.radial_experiment(dims=tuple(_int_list(args.dims, "--dims")), widths=tuple(_int_list(args.widths, "--widths")),
                                         steps=args.steps, out=args.out), render_radial
+    if args.command == "bench":
+        from .train.bench import main as bench_main
+
+        bench_main([o for o in args.options if o != "--"])
+        return None, None
     if args.command == "plot" and args.figure == "heatmap":
         return api.plot_heatmap(args.store, args.target, args.activation, args.out), render_paths
     if args.command == "plot" and args.figure == "figure1":

@@ -44,22 +44,22 @@ def figure2_grid(mode: str = "quick") -> dict:
       unless training runs long. Measured on this engine (seed 0, batch 128, test 20 000):
       after 5 000 steps every net is still ≈ 0.96–0.99; after 20 000 steps one layer × 80 stays at
       0.996 while 2 × 40 reaches 0.93, 4 × 20 0.89, 6 × 20 0.87 and 4 × 40 0.86 — depth beats width
-      at equal or fewer neurons. ``quick`` uses 20 000 steps; ``full`` uses 60 000 (3× that, so the
-      deep nets get close to convergence and the contrast sharpens).
+      at equal or fewer neurons. ``quick`` uses 50 000 steps (at 20 000 the 2–8-layer rows were
+      still noisy); ``full`` uses 60 000, so the deep nets get closer to convergence.
     * **seeds** — 4: the CPU engine trains models in groups of 4 slots that share the seed-independent
       shape, so 4 seeds cost about what 1 does; the heatmap shows the mean over seeds.
     * ``test_size`` — 100 000 points for ``full`` (the MAE's standard error ≈ 0.01 with this tail),
       20 000 for ``quick``.
 
     ``quick``: tanh, layers {1, 2, 3, 4, 6, 8} × widths {5, 10, 20, 40, 80} (30 cells × 4 seeds):
-    measured at 3 min 43 s wall on 2 (shared) CPU cores, and it already shows one hidden layer stuck
-    at MAE ≈ 0.99 for every width while 3–8 layers reach 0.86–0.89. ``full``: the paper's grid —
+    measured at 4 min 20 s wall on 2 CPU cores. One hidden layer stays at MAE 0.94–0.97 for every
+    width (no better than predicting the median), while 2–6 layers of width ≥ 20 reach 0.80–0.83. ``full``: the paper's grid —
     widths 5, 10, …, 100 (step 5) × layers 1…20 × {tanh, relu}, 4 seeds: 3 200 models, about
     500× the quick grid's arithmetic (≈ 30 h on 2 CPU cores): meant for a GPU or the Ray backend.
     """
     if mode == "quick":
         grid = dict(layers=[1, 2, 3, 4, 6, 8], widths=[5, 10, 20, 40, 80], activations=["tanh"],
-                    seeds=[0, 1, 2, 3], steps=20_000, batch_size=128, test_size=20_000)
+                    seeds=[0, 1, 2, 3], steps=50_000, batch_size=128, test_size=20_000)
     elif mode == "full":
         grid = dict(layers=list(range(1, 21)), widths=list(range(5, 101, 5)),
                     activations=["tanh", "relu"], seeds=[0, 1, 2, 3], steps=60_000,

@@ -1,6 +1,6 @@
 """Local vs Ray wall time on the quick Figure-2 grid, and Ray's overhead per task.
 
-    .venv/bin/python benchmarks/bench_ray.py [--steps N]      # default: the quick grid's 20 000
+    .venv/bin/python benchmarks/bench_ray.py [--steps N]      # default: the quick grid's steps
 
 Each backend sweeps into its own fresh store; the Ray run starts (and times) its own private
 loopback instance with this machine's cores, as ``depthsep sweep --backend ray`` does.

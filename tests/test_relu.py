@@ -53,3 +53,5 @@ def test_relu_refusals():
         build("x1*x2", "1", "relu", epsilon=1e-2)
     with pytest.raises(DepthsepError, match="--layers"):
         build("x1*x2", "2", "relu", epsilon=1e-2)
+    with pytest.raises(DepthsepError, match="positively homogeneous"):
+        build("x^2", "deep", "relu", "paper", epsilon=1e-2)

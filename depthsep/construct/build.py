@@ -89,9 +89,9 @@ def _plan(p: Polynomial, layers, radius: float):
     return plan, outputs, constant, layers, f"product tree {tree.schedule}", tree.neurons, "Thm 5.1"
 
 
-def _needed_degrees(plan, outputs, min_layers) -> set[int]:
-    """The Taylor coefficients σ_k the gates divide by (identity gates need σ_1)."""
-    needed = {1}
+def _needed_degrees(plan, outputs, carries: bool) -> set[int]:
+    """The Taylor coefficients σ_k the gates divide by (identity gates, when values are carried, σ_1)."""
+    needed = {1} if carries else set()
     for node in plan.graph(outputs):
         if node.op == "monomial":
             needed.add(sum(node.powers))
@@ -134,12 +134,15 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     if act.name == "relu" or not act.analytic:
         from .relu import build_relu
 
+        if model == "paper":
+            # Without biases a ReLU network is positively homogeneous of degree 1: N(cx) = c N(x).
+            raise DepthsepError(f"{act.name} without biases is positively homogeneous and cannot approximate {p}; use --model bias")
         return build_relu(p, layers, radius, epsilon, started=started)
     if act.name not in ACTIVATIONS:
         raise DepthsepError(f"--activation {act.name}: networks can be built with {', '.join(ACTIVATIONS)}")
 
     plan, outputs, constant, min_layers, construction, promised, source = _plan(p, layers, radius)
-    point, taylor = _expansion_point(act, _needed_degrees(plan, outputs, min_layers), model)
+    point, taylor = _expansion_point(act, _needed_degrees(plan, outputs, carries=layers != 1), model)
     sigma0 = float(act.coefficients(0, 0)[0].value) if act.analytic else 0.0
     kit = Kit(act.name, float(eval_point(point)), taylor, sigma0)
 

@@ -128,6 +128,7 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     x_aug = torch.zeros(T, G, input_rows(n), B, device=device)
     x_aug[:, :len(members), -1, :] = 1.0
     y = torch.zeros(T, G, 1, B, device=device)
+    x_steps, y_steps = x_aug.unbind(0), y.unbind(0)       # per-step views, made once
     alive = [True] * len(members)
 
     for chunk in range(math.ceil(spec.steps / T)):
@@ -137,8 +138,8 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
                 x_aug[:, slot, :n, :].copy_(xs)
                 y[:, slot, 0, :].copy_(ys)
         steps = min(T, spec.steps - chunk * T)
-        for t in range(steps):
-            ensemble.train_step(x_aug[t], y[t], spec.loss)
+        for x_t, y_t in zip(x_steps[:steps], y_steps[:steps]):
+            ensemble.train_step(x_t, y_t, spec.loss)
             optimizer.step()
         # A diverged model is frozen at zero with zero data, so it can never disturb the others
         # (it could not anyway — slots never mix — but NaNs would keep the check below slow).

@@ -272,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
     p = radials.add_parser("experiment", help="train 1- and 2-hidden-layer networks on radial targets for growing d")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--phis", default=None, help="';'-separated functions of t; D stands for the dimension d")
     p.add_argument("--dims", default="2,4,8,16")
     p.add_argument("--widths", default="8,16,32,64,128")
     p.add_argument("--steps", type=int, default=4000)
@@ -342,8 +343,10 @@ def dispatch(args) -> tuple[object, callable]:
             return radial.radial_sizes(args.phi, tuple(_int_list(args.layers, "--layers")), tuple(_int_list(args.dims, "--dims")),
                                        tuple(_float_list(args.epsilons, "--epsilons")), args.radius, args.lipschitz,
                                        args.out), render_radial_sizes
-        return radial.radial_experiment(dims=tuple(_int_list(args.dims, "--dims")), widths=tuple(_int_list(args.widths, "--widths")),
-                                        steps=args.steps, out=args.out), render_radial
+        phis = tuple(p.strip() for p in args.phis.split(";") if p.strip()) if args.phis else radial.DEFAULT_PHIS
+        return radial.radial_experiment(phis=phis, dims=tuple(_int_list(args.dims, "--dims")),
+                                        widths=tuple(_int_list(args.widths, "--widths")), steps=args.steps,
+                                        out=args.out), render_radial
     if args.command == "bench":
         from .train.bench import main as bench_main
 

@@ -280,7 +280,9 @@ def plot_sizes(result: dict, path: str) -> list[str]:
 
 
 # -- experiment ------------------------------------------------------------------------------------
-DEFAULT_PHIS = ("cos(pi*t)", "sin(2*pi*D*t)")
+# (i) an O(1)-Lipschitz φ; (ii) Eldan–Shamir-style, frequency ∝ d; (iii) the 1-Lipschitz function of
+# seed 001's Thm 4, sin(2π d³ t²)/(2π d³), which needs width 2^Ω(d log d) at accuracy ∝ 1/d³.
+DEFAULT_PHIS = ("cos(pi*t)", "sin(2*pi*D*t)", "sin(2*pi*D^3*t^2)/(2*pi*D^3)")
 
 
 def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), layers=(1, 2),

@@ -137,7 +137,7 @@ def test_sizes_plot(tmp_path):
 
 @pytest.mark.slow
 def test_experiment_small():
-    from depthsep.radial import radial_experiment
+    from depthsep.radial import DEFAULT_PHIS, radial_experiment
 
     result = radial_experiment(dims=(2, 4), widths=(4, 16), steps=200, workers=1)
-    assert len(result["rows"]) == 2 * 2 * 2
+    assert len(result["rows"]) == len(DEFAULT_PHIS) * 2 * 2  # φ × d × depth

@@ -23,23 +23,11 @@ import os
 from collections import defaultdict
 
 from .errors import DepthsepError
+from .plots import output_paths
 from .theory.tree import optimal_tree, paper_curve
 
 #: The columns that make two rows the same experiment apart from layers, width and seed.
 SETUP_COLUMNS = ("optimizer", "lr", "loss", "steps", "batch_size", "domain", "test_size")
-
-
-def _output_paths(out: str) -> list[str]:
-    out = os.fspath(out)
-    stem, ext = os.path.splitext(out)
-    if ext.lower() not in ("", ".png", ".svg"):
-        raise DepthsepError(f"heatmap writes .png and .svg, got '{out}'")
-    parent = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(parent):
-        raise DepthsepError(f"cannot write {out}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise DepthsepError(f"cannot write {out}: directory {parent} is not writable")
-    return [stem + ".png", stem + ".svg"]
 
 
 def heatmap_data(store_path, target: str, activation: str, setup: dict | None = None) -> dict:
@@ -94,7 +82,7 @@ def heatmap(store_path, target: str, activation: str, out: str, setup: dict | No
 
     ``out`` names the PNG (or the stem); the SVG gets the same stem. Returns both paths.
     """
-    paths = _output_paths(out)                           # check where we write before any work
+    paths = output_paths(out)                           # check where we write before any work
     data = heatmap_data(store_path, target, activation, setup)
 
     import matplotlib

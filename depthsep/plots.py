@@ -16,7 +16,7 @@ from .theory.tree import continuous_group_sizes
 _FORMATS = (".png", ".svg")
 
 
-def _output_paths(path: str) -> list[str]:
+def output_paths(path: str) -> list[str]:
     """[requested path, same stem with the other format]; checks the directory before plotting."""
     stem, ext = os.path.splitext(os.fspath(path))
     ext = ext.lower()
@@ -59,7 +59,7 @@ def figure1(path: str, n_max: int = 10**4) -> list[str]:
     legend; it approaches 1/k as n grows) and the reference n^(1/k) dotted. Writes a PNG and an SVG
     with the same stem and returns both paths.
     """
-    outputs = _output_paths(path)
+    outputs = output_paths(path)
     if isinstance(n_max, bool) or not isinstance(n_max, int) or not 10 <= n_max <= 10**9:
         raise DepthsepError(f"n_max must be an integer from 10 to 10^9, got {n_max!r}")
 
@@ -115,7 +115,7 @@ def figure1(path: str, n_max: int = 10**4) -> list[str]:
 
 def convergence(rows: list[dict], title: str, path: str) -> list[str]:
     """Theorem 3.4 made visible: neurons needed vs ε for a smooth σ (flat) and for ReLU (growing)."""
-    paths = _output_paths(path)
+    paths = output_paths(path)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -239,9 +239,9 @@ def radial_sizes(phi, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0
 
 def plot_sizes(result: dict, path: str) -> list[str]:
     """Three log–log panels: size vs d (each ε), size vs 1/ε (each d), size along ε = c/d."""
-    from .plots import _output_paths
+    from .plots import output_paths
 
-    paths = _output_paths(path)
+    paths = output_paths(path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -342,9 +342,9 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
 
 def plot_experiment(result: dict, path: str) -> list[str]:
     """Smallest width reaching the target error vs d, one line per (φ, layers); relative error per width."""
-    from .plots import _output_paths
+    from .plots import output_paths
 
-    paths = _output_paths(path)
+    paths = output_paths(path)
     import matplotlib
 
     matplotlib.use("Agg")

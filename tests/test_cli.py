@@ -193,3 +193,8 @@ def test_radial_build_and_sizes(capsys, tmp_path):
 def test_bad_phi_exits_2(capsys, phi):
     code, _, err = run(capsys, "radial", "build", "--phi", phi, "--dim", "2")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_bench_train_bad_option_is_one_line(capsys):
+    code, _, err = run(capsys, "bench", "train", "--bogus")
+    assert code == 2 and err.count("\n") == 1

@@ -121,8 +121,17 @@ def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
     return flops / best / 1e9, best
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad options are a one-line DepthsepError (exit 2 from the CLI), not a usage dump."""
+
+    def error(self, message):
+        from ..errors import DepthsepError
+
+        raise DepthsepError(f"{self.prog}: {message} (see --help)")
+
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="depthsep bench train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--quick", action="store_true", help="200 steps, 10 000 test points")
     parser.add_argument("--test-size", type=int, default=100_000)

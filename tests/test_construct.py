@@ -183,6 +183,7 @@ def test_gelu_onnx_is_refused_not_written(tmp_path):
         (dict(poly="x1*x2", layers="wide"), "--layers"),
         (dict(poly="x1*x2", model="other"), "--model"),
         (dict(poly="x1*x2*x3*x4*x5*x6*x7*x8", epsilon=1e-14), "float64 cannot reach"),
+        (dict(poly="5"), "constant"),
     ],
 )
 def test_bad_builds_are_refused(kwargs, fragment):

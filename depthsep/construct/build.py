@@ -125,6 +125,8 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     """Build, scale and verify a network for ``poly`` (see the module docstring and README)."""
     started = time.perf_counter()
     p = parse_polynomial(poly)
+    if p.n == 0:
+        raise DepthsepError(f"{p} is a constant: it has no inputs, and a network for it would have none either")
     layers = parse_layers(layers)
     radius = _positive(radius, "--radius")
     epsilon = None if epsilon is None else _positive(epsilon, "--epsilon")

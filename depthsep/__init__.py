@@ -10,9 +10,28 @@ The Python API mirrors the `depthsep` command: each function of :mod:`depthsep.a
 
 __version__ = "0.1.0"
 
-from .api import activation, advise, bounds, build, converge, figure1, figure2, plot_heatmap, polynomial, runs, sweep, tree  # noqa: E402
 from .errors import DepthsepError  # noqa: E402
-from .poly import Polynomial, parse_polynomial  # noqa: E402
+
+# The API and Polynomial load on first use (PEP 562): they pull in sympy (~0.3 s), which
+# `import depthsep.train` — and so every training worker and benchmark subprocess — never needs.
+_LAZY = {name: "api" for name in ("activation", "advise", "bounds", "build", "converge", "figure1",
+                                  "figure2", "plot_heatmap", "polynomial", "runs", "sweep", "tree")}
+_LAZY.update(Polynomial="poly", parse_polynomial="poly")
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value   # later look-ups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "DepthsepError", "Polynomial", "activation", "advise", "bounds", "build", "converge", "figure1",

@@ -63,7 +63,8 @@ _SCALARS: dict[tuple, Tensor] = {}
 
 def _scalar(value: float, device: torch.device) -> Tensor:
     if (value, device) not in _SCALARS:
-        _SCALARS[value, device] = torch.tensor(value, device=device)
+        with torch.inference_mode(False):   # cached across calls: never an inference tensor
+            _SCALARS[value, device] = torch.tensor(value, device=device)
     return _SCALARS[value, device]
 
 
@@ -198,6 +199,12 @@ class Ensemble:
         """
         if batch in self._plans:
             return self._plans[batch]
+        with torch.inference_mode(False):   # ordinary tensors even when built by an inference-mode
+            plan = self._build_plan(batch)  # step: they outlive it (e.g. a test's train_step)
+        self._plans[batch] = plan
+        return plan
+
+    def _build_plan(self, batch: int) -> dict:
         G, W, L, dev = self.slots, self.width, self.layers, self.device
         h_aug = [torch.ones(G, W + 1, batch, device=dev) for _ in range(L)]   # row W stays 1
         h = [t[:, :W, :] for t in h_aug]
@@ -220,7 +227,6 @@ class Ensemble:
                          for l, d_in in zip(range(L, 0, -1), [dpred] + [d[l % 2] for l in range(L, 1, -1)])],
             "first": (d[1], d[1].transpose(1, 2)),             # ∂L/∂Z of layer 0 lives in d[1]
         }
-        self._plans[batch] = plan
         return plan
 
     def forward(self, x_aug: Tensor) -> Tensor:

@@ -14,15 +14,19 @@ New families register a parser for their prefix::
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import prod
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import torch
 from torch import Tensor
 
 from ..errors import DepthsepError
-from ..poly import Polynomial, parse_polynomial
+
+if TYPE_CHECKING:
+    # depthsep.poly imports sympy (~0.3 s): loaded only when a polynomial is actually needed, so
+    # training product:N (every training worker, the benchmark) starts without it.
+    from ..poly import Polynomial
 
 
 class Target(Protocol):
@@ -38,7 +42,12 @@ class ProductTarget:
     def __init__(self, n: int):
         self.n = n
         self.name = f"product:{n}"
-        self.polynomial = Polynomial.product(n)
+
+    @cached_property
+    def polynomial(self) -> Polynomial:
+        from ..poly import Polynomial
+
+        return Polynomial.product(self.n)
 
     def __call__(self, x: Tensor) -> Tensor:
         return x.double().prod(dim=-1).to(x.dtype)
@@ -100,6 +109,8 @@ def _product(arg: str) -> Target:
 
 @register_target("poly")
 def _poly(arg: str) -> Target:
+    from ..poly import parse_polynomial
+
     return PolynomialTarget(parse_polynomial(arg))
 
 

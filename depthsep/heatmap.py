@@ -161,8 +161,9 @@ def heatmap(store_path, target: str, activation: str, out: str, setup: dict | No
     seeds = sorted({c for row in data["seeds"] for c in row if c})
     seed_text = (f"{seeds[0]} seed{'s' if seeds[0] != 1 else ''}" if len(seeds) == 1
                  else f"{seeds[0]}–{seeds[-1]} seeds" if seeds else "no seeds")
-    fig.suptitle(title or f"Learning $x_1 x_2 \\cdots x_{{{n}}}$ with {activation}: "
-                 "depth beats width", fontsize=11, x=0.02, ha="left")
+    # A neutral title: whether depth beats width is for the cells to show, not the caption to claim.
+    fig.suptitle(title or f"Learning {target} with {activation}: test MAE over hidden layers × width",
+                 fontsize=11, x=0.02, ha="left")
     fig.text(0.01, 0.005,
              f"x ~ U[{s['domain'].replace(':', ', ')}], {s['optimizer']} lr={s['lr']:g}, "
              f"{s['loss'].upper()} loss, {s['steps']:,} steps × batch {s['batch_size']}; "

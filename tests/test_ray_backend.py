@@ -13,6 +13,7 @@ import pytest
 from depthsep.cli import main
 from depthsep.errors import DepthsepError
 from depthsep.train.store import ResultStore
+from killing import kill_after_rows
 from depthsep.train.sweep import sweep
 
 ray = pytest.importorskip("ray")
@@ -108,26 +109,8 @@ def test_a_killed_driver_resumes_without_loss_or_doubles(tmp_path, ray_cluster):
             "--store", str(store), "--no-progress", "--backend", "ray"]
     total = 3 * 2 * 4
     code = f"import sys; from depthsep.cli import main; sys.exit(main({argv!r}))"
-    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 90
-    landed = 0
-    try:
-        while time.time() < deadline and proc.poll() is None:
-            if store.exists():
-                try:
-                    with ResultStore(store, readonly=True) as peek:
-                        landed = peek.count()
-                except DepthsepError:
-                    landed = 0
-                if landed >= 1:
-                    break
-            time.sleep(0.05)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    status = kill_after_rows(code, store, rows=1, timeout=90)
+    assert status == -signal.SIGKILL, "the sweep finished before it could be killed"
     before = rows_of(store)
     assert 1 <= len(before) < total
     summary = main(argv[:-2] + ["--backend", "ray", "--json"])   # resume, in this process's Ray

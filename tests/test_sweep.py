@@ -1,16 +1,14 @@
 """Sweeps: resumable, never doubled, survive SIGKILL; the Figure 2 grids; the heatmap."""
 
-import os
 import signal
-import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from depthsep.errors import DepthsepError
 from depthsep.train.store import ResultStore
+from killing import kill_after_rows
 from depthsep.train.sweep import figure2_grid, grid_specs, sweep
 
 TINY = dict(steps=20, batch_size=16, test_size=200, progress=False)
@@ -75,26 +73,8 @@ def test_a_killed_sweep_resumes_without_doubles(tmp_path):
         from depthsep.train.sweep import sweep
         sweep(store_path={str(store)!r}, progress=False, workers=1, **{grid!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    landed = 0
-    try:
-        while time.time() < deadline and proc.poll() is None:
-            if store.exists():
-                try:
-                    with ResultStore(store, readonly=True) as peek:
-                        landed = peek.count()
-                except DepthsepError:
-                    landed = 0
-                if landed >= 2:
-                    break
-            time.sleep(0.02)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    status = kill_after_rows(code, store, rows=2, timeout=60)
+    assert status == -signal.SIGKILL, "the sweep finished before it could be killed"
     before = rows_of(store)
     assert 2 <= len(before) < total
     summary = sweep(**grid, store_path=store, progress=False)

@@ -150,7 +150,7 @@ def test_callbacks_report_progress_and_each_result_once():
     grid = [spec(layers=k, seed=s, steps=30) for k in (1, 2) for s in range(5)]
     seen, ticks = [], []
     results = train_models(grid, progress=lambda done, total: ticks.append((done, total)),
-                           on_result=seen.append, workers=2)
+                           on_result=seen.append, workers=2, device="cpu")
     assert sorted(map(id, seen)) == sorted(map(id, results))
     assert ticks[-1] == (300, 300) and all(a <= b for (a, _), (b, _) in zip(ticks, ticks[1:]))
     assert [r.spec for r in results] == grid                       # caller's order

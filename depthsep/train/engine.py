@@ -2,9 +2,10 @@
 
 Specs that differ only in seed, width and lr are *batch-mates*: they share a group, an
 :class:`Ensemble` of ``slots`` models padded to a common width bucket, trained by one set of batched
-kernels. Groups run one at a time per worker process (one per CPU core), each worker
-single-threaded; results come back to the calling process as each group finishes, so
-``on_result`` can commit them at once.
+kernels. On a CPU, groups run one at a time per worker process (one per core), each worker
+single-threaded; on a GPU they run in this process, each full chunk of steps replayed as one CUDA
+graph. Results come back to the calling process as each group finishes, so ``on_result`` can
+commit them at once.
 
 Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
 its batch-mates or on how many workers ran. That holds because
@@ -41,10 +42,18 @@ from .optim import make_optimizer
 from .spec import ModelSpec, RunResult, initial_parameters
 
 SLOTS = {"cpu": 4, "cuda": 32}   # models per group (dummies fill the rest), per device type
+CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _step_runner)
 
 
-def width_bucket(width: int) -> int:
-    """The padded width a model trains at: up to 64 in steps of 8, then coarser (≤ 1.25× waste)."""
+def width_bucket(width: int, device_type: str = "cpu") -> int:
+    """The padded width a model trains at.
+
+    CPU: up to 64 in steps of 8, then coarser (≤ 1.25× waste): a CPU pays for every padded FLOP.
+    GPU: steps of 32 — a GPU step of these small networks costs its kernel launches more than its
+    FLOPs, so fewer, fuller groups win (Figure 2's widths 5…100 fall into 4 buckets, not 11).
+    """
+    if device_type != "cpu":
+        return -(-width // 32) * 32 if width <= 512 else -(-width // 128) * 128
     for step, limit in ((8, 64), (16, 128), (32, 256), (64, 512)):
         if width <= limit:
             return -(-width // step) * step
@@ -86,9 +95,9 @@ class Group:
         return s.steps * (6e-11 * self.slots * s.batch_size * macs + 2e-5 * (s.layers + 1))
 
 
-def group_key(spec: ModelSpec) -> tuple:
+def group_key(spec: ModelSpec, device_type: str = "cpu") -> tuple:
     """Everything batch-mates must share: all of the spec but its seed, exact width and lr."""
-    return (spec.target, spec.domain, spec.layers, width_bucket(spec.width), spec.activation,
+    return (spec.target, spec.domain, spec.layers, width_bucket(spec.width, device_type), spec.activation,
             spec.loss, spec.optimizer, spec.steps, spec.batch_size, spec.test_size)
 
 
@@ -97,7 +106,7 @@ def plan_groups(specs: Sequence[ModelSpec], device: torch.device) -> list[Group]
     slots = SLOTS.get(device.type, SLOTS["cuda"])
     by_key: dict[tuple, list[tuple[int, ModelSpec]]] = {}
     for index, spec in enumerate(specs):
-        by_key.setdefault(group_key(spec), []).append((index, spec))
+        by_key.setdefault(group_key(spec, device.type), []).append((index, spec))
     groups = []
     for key, members in by_key.items():
         for start in range(0, len(members), slots):
@@ -132,21 +141,15 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     x_steps, y_steps = x_aug.unbind(0), y.unbind(0)       # per-step views, made once
     alive = [True] * len(members)
 
+    run_steps = _step_runner(ensemble, optimizer, x_steps, y_steps, spec.loss)
     for chunk in range(math.ceil(spec.steps / T)):
         for slot, (_, member) in enumerate(members):
             if alive[slot]:
-                xs, ys = stream_chunk(target, spec.domain, B, member.seed, chunk)
+                xs, ys = stream_chunk(target, spec.domain, B, member.seed, chunk, device)
                 x_aug[:, slot, :n, :].copy_(xs)
                 y[:, slot, 0, :].copy_(ys)
         steps = min(T, spec.steps - chunk * T)
-        # No autograd here (the backward is hand-written): inference mode skips torch's autograd
-        # dispatch on each of the ~50 small kernels of a step, 1–5 % of a group's time. Only
-        # the step loop: the data chunks above are cached and read by autograd code elsewhere
-        # (the naive loop), which inference tensors would break.
-        with torch.inference_mode():
-            for x_t, y_t in zip(x_steps[:steps], y_steps[:steps]):
-                ensemble.train_step(x_t, y_t, spec.loss)
-                optimizer.step()
+        run_steps(steps)
         # A diverged model is frozen at zero with zero data, so it can never disturb the others
         # (it could not anyway — slots never mix — but NaNs would keep the check below slow).
         for slot, finite in enumerate(ensemble.finite_slots()[:len(members)]):
@@ -177,6 +180,49 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     if keep is not None:
         keep.append(ensemble)
     return results
+
+
+def _step_runner(ensemble: Ensemble, optimizer, x_steps, y_steps, loss: str) -> Callable[[int], None]:
+    """``run(k)``: train on the first k steps of the current data chunk.
+
+    On a CPU, a plain loop. On a GPU, a step is ~6 kernels per layer on tiny tensors, and launching
+    them from Python costs more than running them; so the first chunk runs eagerly (it also warms
+    every lazy allocation and cuBLAS workspace), the next full chunk is recorded once as a CUDA
+    graph of T steps, and every later full chunk replays it — one launch per chunk. The graph reads
+    the chunk buffers it was recorded on, refilled in place. Replays run exactly the recorded
+    kernels, so the result does not depend on batch-mates here either.
+    """
+    def eager(k: int) -> None:
+        # No autograd here (the backward is hand-written): inference mode skips torch's autograd
+        # dispatch on each of the ~50 small kernels of a step, 1–5 % of a group's time. Only
+        # the step loop: the data chunks are cached and read by autograd code elsewhere
+        # (the naive loop), which inference tensors would break.
+        with torch.inference_mode():
+            for x_t, y_t in zip(x_steps[:k], y_steps[:k]):
+                ensemble.train_step(x_t, y_t, loss)
+                optimizer.step()
+
+    if ensemble.device.type != "cuda" or not CUDA_GRAPHS:
+        return eager
+
+    full, stream, graph, chunks = len(x_steps), torch.cuda.Stream(ensemble.device), None, 0
+
+    def run(k: int) -> None:
+        nonlocal graph, chunks
+        stream.wait_stream(torch.cuda.current_stream(ensemble.device))
+        with torch.cuda.stream(stream):
+            if k < full or chunks == 0:
+                eager(k)
+            else:
+                if graph is None:
+                    graph = torch.cuda.CUDAGraph()
+                    with torch.cuda.graph(graph, stream=stream):
+                        eager(full)
+                graph.replay()
+        torch.cuda.current_stream(ensemble.device).wait_stream(stream)
+        chunks += 1
+
+    return run
 
 
 @contextmanager

@@ -67,26 +67,39 @@ class Adadelta(FlatOptimizer):
 
 
 class Adam(FlatOptimizer):
-    """Kingma & Ba (2015), as torch.optim.Adam: betas=(0.9, 0.999), eps=1e-8."""
+    """Kingma & Ba (2015), as torch.optim.Adam: betas=(0.9, 0.999), eps=1e-8.
+
+    The step count and the bias corrections 1 − β^t are 0-dim float64 tensors updated by the step
+    itself, not Python numbers: a step is then the same kernels with the same arguments every time,
+    which a CUDA graph needs (it replays the arguments it recorded). The division by 1 − β₁^t
+    comes after lr·m rather than before; equal up to round-off.
+    """
 
     def __init__(self, params, grads, lr, betas=ADAM_BETAS, eps=ADAM_EPS):
         super().__init__(params, grads, lr)
-        self.betas, self.eps, self.t = betas, eps, 0
+        self.betas, self.eps = betas, eps
         self.beta2_t = _scalar(betas[1], params)
         self.exp_avg, self.exp_avg_sq = torch.zeros_like(params), torch.zeros_like(params)
         self._denom, self._step = torch.empty_like(params), torch.empty_like(params)
+        f64 = dict(dtype=torch.float64, device=params.device)
+        self.t = torch.zeros((), **f64)
+        self._powers = torch.tensor(betas, **f64)          # (β₁, β₂)
+        self._corrections = torch.empty(2, **f64)           # 1 − β₁^t, √(1 − β₂^t)
 
     def state(self):
         return [self.exp_avg, self.exp_avg_sq]
 
     def step(self):
-        (beta1, beta2), g = self.betas, self.grads
-        self.t += 1
+        beta1, beta2 = self.betas
+        g, c = self.grads, self._corrections
+        self.t.add_(1)
+        torch.pow(self._powers, self.t, out=c).neg_().add_(1)
+        c[1].sqrt_()
         self.exp_avg.lerp_(g, 1 - beta1)
         self.exp_avg_sq.mul_(self.beta2_t).addcmul_(g, g, value=1 - beta2)
-        denom = torch.sqrt(self.exp_avg_sq, out=self._denom).div_((1 - beta2**self.t) ** 0.5).add_(self.eps)
-        step = torch.mul(self.exp_avg, self.lr, out=self._step)
-        self.params.addcdiv_(step, denom, value=-1 / (1 - beta1**self.t))
+        denom = torch.sqrt(self.exp_avg_sq, out=self._denom).div_(c[1]).add_(self.eps)
+        step = torch.mul(self.exp_avg, self.lr, out=self._step).div_(c[0])
+        self.params.addcdiv_(step, denom, value=-1)
 
 
 class SGD(FlatOptimizer):

@@ -42,9 +42,9 @@ class RadialTarget:
 
     def draw(self, generator: torch.Generator, count: int) -> Tensor:
         """``count`` points uniform in the ball |x| ≤ R, float32, shape (count, n)."""
-        g = torch.randn(count, self.n, generator=generator, dtype=torch.float64)
+        g = torch.randn(count, self.n, generator=generator, dtype=torch.float64, device=generator.device)
         g = g / torch.linalg.vector_norm(g, dim=1, keepdim=True).clamp_min(1e-300)
-        u = torch.rand(count, 1, generator=generator, dtype=torch.float64)
+        u = torch.rand(count, 1, generator=generator, dtype=torch.float64, device=generator.device)
         return (g * self.radius * u ** (1.0 / self.n)).float()
 
     def __repr__(self) -> str:

@@ -15,7 +15,8 @@ from .errors import DepthsepError  # noqa: E402
 # The API and Polynomial load on first use (PEP 562): they pull in sympy (~0.3 s), which
 # `import depthsep.train` — and so every training worker and benchmark subprocess — never needs.
 _LAZY = {name: "api" for name in ("activation", "advise", "bounds", "build", "converge", "figure1",
-                                  "figure2", "plot_heatmap", "polynomial", "runs", "sweep", "tree")}
+                                  "figure2", "plot_heatmap", "polynomial", "radial_build", "radial_experiment",
+                                  "radial_indicator", "radial_sizes", "runs", "sweep", "tree")}
 _LAZY.update(Polynomial="poly", parse_polynomial="poly")
 
 
@@ -35,5 +36,6 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DepthsepError", "Polynomial", "activation", "advise", "bounds", "build", "converge", "figure1",
-    "figure2", "plot_heatmap", "parse_polynomial", "polynomial", "runs", "sweep", "tree",
+    "figure2", "plot_heatmap", "parse_polynomial", "polynomial", "radial_build", "radial_experiment",
+    "radial_indicator", "radial_sizes", "runs", "sweep", "tree",
 ]

@@ -191,6 +191,49 @@ def plot_heatmap(store: str, target: str = "product:20", activation: str = "tanh
     return draw(store, target, activation, out)
 
 
+def radial_build(phi: str, dim: int, radius=1.0, epsilon=1e-2, layers: int = 2, activation: str = "relu",
+                 lipschitz=None, out: str | None = None) -> dict:
+    """`depthsep radial build --phi PHI --dim D`: an explicit ReLU network for φ(|x|) on the ball |x| ≤ R,
+    with one hidden layer (ridge functions) or two (|x|², then φ(√s)), verified and optionally written."""
+    from .radial import radial_build as run
+
+    return run(phi, dim, radius, epsilon, layers, activation, lipschitz, out)
+
+
+def radial_sizes(phi: str, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0.05, 0.02, 0.01), radius=1.0,
+                 lipschitz=None, out: str | None = None) -> dict:
+    """`depthsep radial sizes --phi PHI`: neurons of both radial constructions per (d, ε), by formula."""
+    from .radial import radial_sizes as run
+
+    return run(phi, layers, dims, epsilons, radius, lipschitz, out)
+
+
+def radial_experiment(phis=None, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), steps: int = 4000, seeds=(0,),
+                      workers: int | None = None, out: str | None = None) -> dict:
+    """`depthsep radial experiment`: 1- and 2-hidden-layer ReLU nets trained on ``radial:PHI:D`` for each φ
+    (None: the three default profiles; "D" in φ stands for d) and d; relative test RMSE per width,
+    mean over ``seeds`` with min/max, and the smallest width reaching the target error."""
+    from .radial import DEFAULT_PHIS
+    from .radial import radial_experiment as run
+
+    return run(phis=DEFAULT_PHIS if phis is None else phis, dims=dims, widths=widths, steps=steps, seeds=seeds,
+               workers=workers, out=out)
+
+
+def radial_indicator(dims=None, widths=None, layers=(1, 2), steps: int | None = None, seeds=(0,), paper: bool = False,
+                     batch_size: int = 100, lr: float = 1e-3, radius=2.0, test_size: int | None = None,
+                     workers: int | None = None, out: str | None = None) -> dict:
+    """`depthsep radial indicator`: Safran & Shamir's (ICML 2017, Sec. 5) unit-ball indicator 1{|x| ≤ 1},
+    |x| ~ U[0, 2], learned by 1- and 2-hidden-layer ReLU nets (the paper's depths 2 and 3); test RMSE
+    per (d, depth, width), mean over seeds. ``dims``/``widths``/``steps``/``test_size`` left None take the
+    quick preset (d = 2, 10, 100; about a minute) or, with ``paper=True``, the paper's scale."""
+    from .indicator import indicator_experiment
+
+    return indicator_experiment(dims=dims, widths=widths, layers=layers, steps=steps, seeds=seeds,
+                                preset="paper" if paper else "quick", batch_size=batch_size, lr=lr, radius=radius,
+                                test_size=test_size, workers=workers, out=out)
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def parse_point(point) -> sp.Rational:
     """An expansion point as an exact rational: '1/2', '0.25', 0.5, Fraction(1, 2)."""

@@ -143,6 +143,59 @@ def render_radial(r: dict) -> str:
     return text
 
 
+def render_radial_experiment(r: dict) -> str:
+    """Relative error per width, one row per (phi, d, layers); with several seeds, mean [min, max]."""
+    widths, many = [str(w) for w in r["widths"]], len(r["seeds"]) > 1
+
+    def cell(row, w):
+        mean = row["errors"].get(w)
+        if mean is None:
+            return None
+        return f"{mean:.4f} [{row['errors_min'][w]:.4f}, {row['errors_max'][w]:.4f}]" if many else mean
+
+    rows = [[row["phi"], row["dim"], row["layers"], *(cell(row, w) for w in widths), row["smallest_width"]]
+            for row in r["rows"]]
+    title = (f"test RMSE / std of phi(|x|), x uniform in the unit ball "
+             f"({'mean [min, max] over seeds' if many else 'seed'} {', '.join(map(str, r['seeds']))}); "
+             f"smallest width: mean <= {r['target_error']:g}")
+    text = table(["phi", "d", "layers", *(f"w={w}" for w in widths), "smallest width"], rows, title=title)
+    footer = (f"ReLU, {r['loss']} loss, {r['optimizer']} lr {r['lr']:g}, {r['steps']} batches of {r['batch_size']}; "
+              f"trained in {r['train_s']} s")
+    return "\n".join([text, "", footer, *(f"wrote {p}" for p in r.get("figures", []))])
+
+
+def render_indicator(r: dict) -> str:
+    """Test RMSE as a (d, depth) x width grid, then what the grid says about depth."""
+    widths, many = r["widths"], len(r["seeds"]) > 1
+    cells = {(row["dim"], row["layers"], row["width"]): row for row in r["rows"]}
+
+    def cell(row):
+        if row is None or row["rmse"] is None:
+            return None
+        return f"{row['rmse']:.4f} [{row['rmse_min']:.4f}, {row['rmse_max']:.4f}]" if many else row["rmse"]
+
+    grid = [[d, ell + 1, *(cell(cells.get((d, ell, w))) for w in widths)] for d in r["dims"] for ell in r["layers"]]
+    title = (f"test RMSE of 1{{|x| <= 1}}, {r['distribution']} ({r['test_size']} test points, "
+             f"{'mean [min, max] over seeds' if many else 'seed'} {', '.join(map(str, r['seeds']))}); "
+             f"constant predictor: {r['baseline_rmse']:.4g}")
+    lines = [table(["d", "depth", *(f"w={w}" for w in widths)], grid, title=title), ""]
+    shallow = {}
+    for s in r["summary"]:
+        if s["layers"] == r["layers"][0]:
+            shallow[s["dim"]] = s
+        elif s.get("beats_shallow_at_width") is not None:
+            b = shallow[s["dim"]]
+            lines.append(f"d = {s['dim']}: depth {s['depth']} at width {s['beats_shallow_at_width']} "
+                         f"({format_value(s['beats_shallow_parameters'])} parameters) beats the best depth-{b['depth']} net "
+                         f"(RMSE {b['best_rmse']:.4f} at width {b['best_width']}, {format_value(b['best_parameters'])} parameters)")
+        elif s["dim"] in shallow:
+            lines.append(f"d = {s['dim']}: no depth-{s['depth']} width beats the best depth-{shallow[s['dim']]['depth']} net")
+    lines.append(f"ReLU, {r['loss']} loss, {r['optimizer']} lr {r['lr']:g}, {r['steps']} batches of {r['batch_size']}; "
+                 f"preset {r['preset']}; trained in {r['train_s']} s")
+    lines += [f"wrote {p}" for p in r.get("figures", [])]
+    return "\n".join(lines)
+
+
 def render_radial_sizes(r: dict) -> str:
     rows = [[row["layers"], row["dim"], row["epsilon"], row.get("series", ""), row["neurons"]] for row in r["rows"]]
     text = table(["layers", "dim", "epsilon", "series", "neurons"], rows, title=f"radial construction sizes for phi(t) = {r.get('phi', '')}")
@@ -211,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
 
     p = command("sweep", "train a grid of networks, batched, into a resumable SQLite store")
-    p.add_argument("--target", required=True, help="product:N or poly:EXPR")
+    p.add_argument("--target", required=True,
+                   help="product:N, poly:EXPR, radial:PHI:D (phi(|x|), x uniform in the unit ball) or "
+                        "ball:D (1{|x| <= 1}, |x| ~ U[0, 2]; ball:D:R for U[0, R])")
     p.add_argument("--layers", required=True, help="comma-separated hidden-layer counts, e.g. 1,2,3")
     p.add_argument("--widths", required=True, help="comma-separated widths, e.g. 8,16,32")
     p.add_argument("--activation", default="tanh", help="comma-separated, e.g. tanh,relu")
@@ -276,6 +331,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dims", default="2,4,8,16")
     p.add_argument("--widths", default="8,16,32,64,128")
     p.add_argument("--steps", type=int, default=4000)
+    p.add_argument("--seeds", default="0", help="comma-separated, e.g. 0,1,2: errors are means over seeds (min/max kept)")
+    p.add_argument("--workers", type=int, default=None, help="CPU processes (default: one per core)")
+    p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
+    p = radials.add_parser("indicator", help="Safran-Shamir 2017: the unit-ball indicator learned at depth 2 vs depth 3",
+                           description="Safran-Shamir 2017 (arXiv 1610.09887, Sec. 5): train 1- and 2-hidden-layer "
+                                       "ReLU nets on 1{|x| <= 1}, |x| ~ U[0, 2], and compare test RMSE per width")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--dims", default=None, help="comma-separated dimensions (default 2,10,100; --paper: 100)")
+    p.add_argument("--widths", default=None, help="comma-separated (default 25,50,100,200,400; --paper: 100,200,400,800)")
+    p.add_argument("--layers", default="1,2", help="hidden layers: 1 is the paper's depth 2, 2 its depth 3 (default 1,2)")
+    p.add_argument("--steps", type=int, default=None, help="batches of 100 (default 3000; --paper: 135000)")
+    p.add_argument("--seeds", default="0", help="comma-separated, e.g. 0,1,2: errors are means over seeds (min/max kept)")
+    p.add_argument("--paper", action="store_true",
+                   help="the paper's scale: d=100, widths 100-800, 135000 batches, 50000 test points (hours on a CPU, ~7 min on a GPU)")
+    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    p.add_argument("--radius", type=float, default=2.0, help="inputs have |x| ~ U[0, R], R > 1 (default 2, the paper's)")
+    p.add_argument("--test-size", type=int, default=None, help="test points (default 8192; --paper: 50000)")
+    p.add_argument("--workers", type=int, default=None, help="CPU processes (default: one per core)")
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
 
     bench = sub.add_parser("bench", help="benchmarks that print their figures", description="benchmarks that print their figures")
@@ -334,19 +408,24 @@ def dispatch(args) -> tuple[object, callable]:
         from .doctor import render
         return api.doctor(), render
     if args.command == "radial":
-        from . import radial
-
         if args.radial_command == "build":
-            return radial.radial_build(args.phi, args.dim, args.radius, args.epsilon, args.layers, args.activation,
-                                       args.lipschitz, args.out), render_radial
+            return api.radial_build(args.phi, args.dim, args.radius, args.epsilon, args.layers, args.activation,
+                                    args.lipschitz, args.out), render_radial
         if args.radial_command == "sizes":
-            return radial.radial_sizes(args.phi, tuple(_int_list(args.layers, "--layers")), tuple(_int_list(args.dims, "--dims")),
-                                       tuple(_float_list(args.epsilons, "--epsilons")), args.radius, args.lipschitz,
-                                       args.out), render_radial_sizes
-        phis = tuple(p.strip() for p in args.phis.split(";") if p.strip()) if args.phis else radial.DEFAULT_PHIS
-        return radial.radial_experiment(phis=phis, dims=tuple(_int_list(args.dims, "--dims")),
-                                        widths=tuple(_int_list(args.widths, "--widths")), steps=args.steps,
-                                        out=args.out), render_radial
+            return api.radial_sizes(args.phi, tuple(_int_list(args.layers, "--layers")), tuple(_int_list(args.dims, "--dims")),
+                                    tuple(_float_list(args.epsilons, "--epsilons")), args.radius, args.lipschitz,
+                                    args.out), render_radial_sizes
+        if args.radial_command == "indicator":
+            return api.radial_indicator(
+                dims=_optional_int_list(args.dims, "--dims"), widths=_optional_int_list(args.widths, "--widths"),
+                layers=tuple(_int_list(args.layers, "--layers")), steps=args.steps,
+                seeds=tuple(_int_list(args.seeds, "--seeds")), paper=args.paper, batch_size=args.batch_size, lr=args.lr,
+                radius=args.radius, test_size=args.test_size, workers=args.workers, out=args.out), render_indicator
+        phis = tuple(p.strip() for p in args.phis.split(";") if p.strip()) if args.phis else None
+        return api.radial_experiment(phis=phis, dims=tuple(_int_list(args.dims, "--dims")),
+                                     widths=tuple(_int_list(args.widths, "--widths")), steps=args.steps,
+                                     seeds=tuple(_int_list(args.seeds, "--seeds")), workers=args.workers,
+                                     out=args.out), render_radial_experiment
     if args.command == "bench":
         from .train.bench import main as bench_main
 
@@ -364,6 +443,11 @@ def _int_list(text: str, name: str) -> list[int]:
         return [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise DepthsepError(f"{name} must be comma-separated integers, got {text!r}") from None
+
+
+def _optional_int_list(text: str | None, name: str) -> tuple[int, ...] | None:
+    """None (the preset's default) when the option was not given."""
+    return None if text is None else tuple(_int_list(text, name))
 
 
 def _float_list(text: str, name: str) -> list[float]:

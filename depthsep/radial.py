@@ -5,7 +5,9 @@ The API behind ``depthsep radial build|sizes|experiment``; every function return
 * :func:`radial_build` — an explicit ReLU network for φ(|x|) on the ball |x| ≤ R with one hidden
   layer (ridge functions, Safran–Eldan–Shamir's route) or two (Eldan–Shamir's |x|² then φ(√s)),
   verified on the ball, written with :meth:`Network.save`.
-* :func:`radial_sizes` — the neurons of both constructions for a grid of (d, ε), by formula only.
+* :func:`radial_sizes` — the neurons of both constructions for a grid of (d, ε), by formula only; the
+  one-layer rows name the sphere cubature used ("product", "orbit" or "array": whichever has the
+  fewest directions, the array rule being the one polynomial in d).
 * :func:`radial_experiment` — trains 1- and 2-hidden-layer networks on ``radial:PHI:D`` targets.
 
 φ is text in the variable t, parsed by :func:`depthsep.expr.parse_function` (never evaluated as
@@ -31,6 +33,8 @@ T = symbol("t")
 LIPSCHITZ_GRID = 200_001
 MAX_BUILD_NEURONS = 200_000
 MAX_BUILD_WEIGHTS = 20_000_000
+CUBATURE_NAMES = {"product": "product Gauss rule", "orbit": "hyperoctahedral-orbit rule",
+                  "array": "orthogonal-array rule"}
 
 
 @dataclass
@@ -163,10 +167,13 @@ def radial_build(phi, dim, radius=1.0, epsilon=1e-2, layers=2, activation="relu"
         if sizes["max_g"] * 1e-14 > epsilon / 10:
             raise DepthsepError(f"one-hidden-layer radial construction: its ridge functions reach {sizes['max_g']:.3g} "
                                 f"and cancel to phi; float64 cannot resolve epsilon = {epsilon:g}")
-        meta["construction"] = "ridge sum: Chebyshev q(|x|^2) = E_u g(u.x), product Gauss rule, broken-line g"
-        network = construct.one_layer(sizes["profile"], dim, prof.radius, sizes["degree"], sizes["knots"], meta)
-        details = {"degree": sizes["degree"], "directions": sizes["directions"], "knots": sizes["knots"],
-                   "poly_error": sizes["poly_error"], "max_ridge": sizes["max_g"]}
+        meta["construction"] = (f"ridge sum: Chebyshev q(|x|^2) = E_u g(u.x), {CUBATURE_NAMES[sizes['cubature']]}, "
+                                "broken-line g")
+        meta["cubature"] = sizes["cubature"]
+        network = construct.one_layer(sizes["profile"], dim, prof.radius, sizes["degree"], sizes["knots"], meta,
+                                      cubature=sizes["cubature"])
+        details = {"degree": sizes["degree"], "cubature": sizes["cubature"], "directions": sizes["directions"],
+                   "knots": sizes["knots"], "poly_error": sizes["poly_error"], "max_ridge": sizes["max_g"]}
     check = construct.radial_sup_error(network, prof.numpy, dim, prof.radius, seed=seed)
     if check["sup_error"] > epsilon:
         raise DepthsepError(f"the {layers}-hidden-layer radial network misses epsilon = {epsilon:g}: "
@@ -225,7 +232,8 @@ def radial_sizes(phi, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0
                 row.update({"neurons": None, "hidden_widths": None, "note": sizes["reason"]})
             elif ell == 1:
                 row.update({"neurons": sizes["neurons"], "hidden_widths": sizes["hidden_widths"],
-                            "degree": sizes["degree"], "directions": sizes["directions"], "knots": sizes["knots"]})
+                            "degree": sizes["degree"], "cubature": sizes["cubature"],
+                            "directions": sizes["directions"], "knots": sizes["knots"]})
             else:
                 row.update({"neurons": sizes["neurons"], "hidden_widths": sizes["hidden_widths"],
                             "k": sizes["k"], "m": sizes["m"]})
@@ -286,7 +294,7 @@ DEFAULT_PHIS = ("cos(pi*t)", "sin(2*pi*D*t)", "sin(2*pi*D^3*t^2)/(2*pi*D^3)")
 
 
 def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), layers=(1, 2),
-                      steps: int = 4000, batch_size: int = 128, lr: float = 3e-3, seed: int = 0,
+                      steps: int = 4000, batch_size: int = 128, lr: float = 3e-3, seeds=(0,),
                       target_error: float = 0.2, test_size: int = 8192, workers: int | None = None,
                       out=None, progress=None) -> dict:
     """Train 1- and 2-hidden-layer ReLU networks (L2 loss, adam) on ``radial:PHI:D`` for each φ and d.
@@ -295,13 +303,22 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
     uniform in the unit ball. Reports, per (φ, d, layers), each width's relative test RMSE
     (RMSE / std of the target under the input distribution) and the smallest width with relative
     RMSE ≤ ``target_error`` (None if no width reached it).
+
+    Each model is trained once per seed in ``seeds`` (its own initial weights and data stream):
+    ``errors`` holds each width's mean over seeds, ``errors_min``/``errors_max`` the spread, and the
+    smallest width is read off the means, so one lucky seed cannot make a width look sufficient.
     """
     import torch
 
+    from .indicator import parse_seeds, summarise
+    from .plots import output_paths
     from .train import ModelSpec, make_target, train_models
 
     if isinstance(phis, str):
         phis = (phis,)
+    if out is not None:
+        output_paths(os.fspath(out))  # a bad --out fails now, not after the training
+    seed_list = parse_seeds(seeds)
     layer_list = _layer_list(layers)
     specs, keys = [], []
     stds = {}
@@ -314,17 +331,24 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
             stds[(template, d)] = float(target(x.double()).std())
             for ell in layer_list:
                 for w in widths:
-                    specs.append(ModelSpec(target.name, ell, int(w), activation="relu", loss="l2", optimizer="adam",
-                                           lr=lr, steps=steps, batch_size=batch_size, seed=seed, test_size=test_size))
-                    keys.append((template, int(d), ell, int(w), target.name))
+                    for seed in seed_list:
+                        specs.append(ModelSpec(target.name, ell, int(w), activation="relu", loss="l2", optimizer="adam",
+                                               lr=lr, steps=steps, batch_size=batch_size, seed=seed, test_size=test_size))
+                        keys.append((template, int(d), ell, int(w), target.name))
     started = time.perf_counter()
     results = train_models(specs, progress=progress, workers=workers)
+    per_width = {}  # (template, d, ell, w, name) -> the seeds' relative errors (None: diverged)
+    for key, res in zip(keys, results):
+        std = max(stds[key[:2]], 1e-12)
+        per_width.setdefault(key, []).append(None if res.test_rmse is None else res.test_rmse / std)
     table = {}
-    for (template, d, ell, w, name), res in zip(keys, results):
+    for (template, d, ell, w, name), rels in per_width.items():
         entry = table.setdefault((template, d, ell), {"phi": template, "target": name, "dim": d, "layers": ell,
-                                                      "target_std": stds[(template, d)], "errors": {}})
-        rel = None if res.test_rmse is None else res.test_rmse / max(stds[(template, d)], 1e-12)
-        entry["errors"][str(w)] = rel
+                                                      "target_std": stds[(template, d)], "errors": {},
+                                                      "errors_min": {}, "errors_max": {}})
+        stats = summarise(rels)
+        entry["errors"][str(w)] = stats["mean"]
+        entry["errors_min"][str(w)], entry["errors_max"][str(w)] = stats["min"], stats["max"]
     rows = []
     for entry in table.values():
         reached = [int(w) for w, e in entry["errors"].items() if e is not None and e <= target_error]
@@ -332,8 +356,8 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
         rows.append(entry)
     result = {"phis": list(phis), "dims": list(dims), "widths": list(widths), "layers": layer_list,
               "steps": steps, "batch_size": batch_size, "lr": lr, "loss": "l2", "optimizer": "adam",
-              "distribution": "x uniform in the unit ball", "target_error": target_error,
-              "error_measure": "test RMSE / std of phi(|x|) under the input distribution",
+              "seeds": seed_list, "distribution": "x uniform in the unit ball", "target_error": target_error,
+              "error_measure": "test RMSE / std of phi(|x|) under the input distribution, mean over seeds",
               "rows": rows, "train_s": round(time.perf_counter() - started, 1)}
     if out is not None:
         result["figures"] = plot_experiment(result, os.fspath(out))
@@ -354,10 +378,13 @@ def plot_experiment(result: dict, path: str) -> list[str]:
     fig, axes = plt.subplots(1, len(phis), figsize=(6 * len(phis), 4.5), squeeze=False)
     for ax, template in zip(axes[0], phis):
         for row in (r for r in result["rows"] if r["phi"] == template):
-            ws = sorted(int(w) for w in row["errors"])
+            ws = sorted(int(w) for w in row["errors"] if row["errors"][w] is not None)
             es = [row["errors"][str(w)] for w in ws]
-            ax.plot(ws, es, "-" if row["layers"] == 1 else "--", marker="o",
-                    label=f"d={row['dim']}, {row['layers']} layer{'s' if row['layers'] > 1 else ''}")
+            line, = ax.plot(ws, es, "-" if row["layers"] == 1 else "--", marker="o",
+                            label=f"d={row['dim']}, {row['layers']} layer{'s' if row['layers'] > 1 else ''}")
+            if len(result.get("seeds", ())) > 1 and ws:  # the seeds' min–max band around the mean
+                ax.fill_between(ws, [row["errors_min"][str(w)] for w in ws], [row["errors_max"][str(w)] for w in ws],
+                                color=line.get_color(), alpha=0.15, lw=0)
         ax.axhline(result["target_error"], color="k", lw=0.8)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")

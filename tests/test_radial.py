@@ -141,3 +141,77 @@ def test_experiment_small():
 
     result = radial_experiment(dims=(2, 4), widths=(4, 16), steps=200, workers=1)
     assert len(result["rows"]) == len(DEFAULT_PHIS) * 2 * 2  # φ × d × depth
+
+
+def test_experiment_seeds_average_the_single_seed_runs(tmp_path):
+    """Each (seed, width) model is the same with or without batch-mates, so a two-seed run's
+    per-width error is exactly the mean of the two one-seed runs."""
+    from depthsep.radial import radial_experiment
+
+    kwargs = dict(phis=("cos(pi*t)",), dims=(2, 3), widths=(4, 8), steps=40, test_size=1024, workers=1)
+    both = radial_experiment(seeds=(0, 1), out=tmp_path / "exp.png", **kwargs)
+    one, two = radial_experiment(seeds=(0,), **kwargs), radial_experiment(seeds=1, **kwargs)
+    assert both["seeds"] == [0, 1] and one["seeds"] == [0] and (tmp_path / "exp.svg").exists()
+    for rb, r0, r1 in zip(both["rows"], one["rows"], two["rows"]):
+        assert (rb["dim"], rb["layers"]) == (r0["dim"], r0["layers"])
+        for w, error in rb["errors"].items():
+            assert error == pytest.approx((r0["errors"][w] + r1["errors"][w]) / 2, rel=1e-12)
+            assert rb["errors_min"][w] == min(r0["errors"][w], r1["errors"][w])
+            assert rb["errors_max"][w] == max(r0["errors"][w], r1["errors"][w])
+        reached = [int(w) for w, e in rb["errors"].items() if e <= both["target_error"]]
+        assert rb["smallest_width"] == (min(reached) if reached else None)
+
+
+def test_experiment_cli_seeds(capsys):
+    import json
+
+    from depthsep.cli import main
+
+    argv = ["radial", "experiment", "--phis", "cos(pi*t)", "--dims", "2", "--widths", "4", "--steps", "20",
+            "--seeds", "0,1", "--workers", "1", "--json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["seeds"] == [0, 1] and {"errors", "errors_min", "errors_max", "smallest_width"} <= set(data["rows"][0])
+    assert main(argv[:-3] + ["--seeds", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_one_layer_orbit_build_is_within_epsilon_and_matches_sizes(tmp_path):
+    from depthsep.construct.radial import radial_sup_error
+
+    phi, dim, epsilon = "cos(pi*t)/pi", 8, 0.1
+    path = tmp_path / "net.json"
+    report = radial_build(phi, dim, 1.0, epsilon, 1, out=path)
+    assert report["cubature"] == "orbit"
+    network = load_network(path)
+    (row,) = [r for r in radial_sizes(phi, 1, (dim,), (epsilon,))["rows"] if r["series"] == "grid"]
+    assert network.hidden_widths == row["hidden_widths"] == [2 * row["knots"] * row["directions"]]
+    assert row["cubature"] == "orbit" and row["directions"] < (row["degree"] + 1) ** (dim - 1)
+    target = lambda r: np.cos(np.pi * r) / np.pi  # noqa: E731
+    assert radial_sup_error(network, target, dim, 1.0, samples=4000)["sup_error"] <= epsilon
+    x = _ball(dim, 4000, np.random.default_rng(3))
+    assert np.max(np.abs(network(x) - target(np.linalg.norm(x, axis=1)))) <= epsilon
+
+
+@pytest.mark.parametrize("cubature", ["product", "orbit", "array"])
+def test_every_sphere_rule_gives_a_network_within_epsilon(cubature):
+    from depthsep.construct.radial import one_layer, radial_sup_error
+    from depthsep.radial import plan
+
+    prof, dim, epsilon = profile("cos(pi*t)/pi"), 5, 0.1
+    sizes = plan(prof, dim, epsilon, 1)
+    network = one_layer(sizes["profile"], dim, 1.0, sizes["degree"], sizes["knots"], cubature=cubature)
+    assert radial_sup_error(network, prof.numpy, dim, 1.0, samples=2000, climb_steps=50)["sup_error"] <= epsilon
+
+
+def test_one_layer_size_is_polynomial_in_d_at_fixed_epsilon():
+    dims = (32, 64, 128)
+    rows = [r for r in radial_sizes("cos(pi*t)/pi", 1, dims, (0.1,))["rows"] if r["series"] == "grid"]
+    degree = rows[0]["degree"]
+    assert all(r["degree"] == degree and r["cubature"] == "array" for r in rows)  # K depends on epsilon only
+    for small, big in zip(rows, rows[1:]):
+        assert big["directions"] / small["directions"] <= 2 ** (2 * degree + 1)
+        # knots grow like max|g''|^{1/2}, g's coefficients like d^K
+        assert big["neurons"] / small["neurons"] <= 2 ** (2 * degree + 1) * 2 ** (degree / 2 + 1)
+    assert all(r["directions"] * 10**6 < (degree + 1) ** (r["dim"] - 1) for r in rows)  # the product rule's count

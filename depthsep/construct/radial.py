@@ -7,6 +7,12 @@ are exactly the formulas' — a zero readout is kept, not pruned.
     two hidden layers:  x ──► relu(±x_i − jh)  (2k per coordinate) ──► ŝ ≈ |x|²
                           ──► relu(ŝ − (jR/m)²), relu(ŝ − R²)  (m + 1) ──► Ψ(ŝ) ≈ φ(|x|)
     one hidden layer:   x ──► relu(±u·x − jR/n) for each direction u of the sphere rule ──► Σ w_u ĝ(u·x)
+
+The one-layer directions u and weights w_u > 0 (Σ w_u = 1) come from the sphere rule the plan chose
+(:mod:`depthsep.theory.sphere_rule`): the product Gauss rule ((K+1)^(d−1) directions), unions of
+hyperoctahedral orbits of integer vectors (moderate d), or the normalised rows of an orthogonal array
+of strength 2K ((q^{2K} − 1)/2 directions, q ≈ d: polynomial in d). Each direction carries the
+same 2n broken-line neurons.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
-from ..theory.radial import hemisphere_rule
+from ..theory.sphere_rule import rule as sphere_rule
 
 
 def _even_broken_line(values: np.ndarray, step: float) -> tuple[float, np.ndarray]:
@@ -51,11 +57,13 @@ def two_layer(phi, dim: int, radius: float, k: int, m: int, meta: dict | None = 
     return Network([(w1, b1), (w2, b2), (w3, b3)], "relu", dict(meta or {}))
 
 
-def one_layer(profile, dim: int, radius: float, degree: int, knots: int, meta: dict | None = None) -> Network:
-    """The one-hidden-layer ridge network: (K+1)^(d−1) directions × 2n neurons."""
+def one_layer(profile, dim: int, radius: float, degree: int, knots: int, meta: dict | None = None,
+              cubature: str | None = None) -> Network:
+    """The one-hidden-layer ridge network: (directions of the sphere rule ``cubature``, by default the
+    one with fewest directions for (d, K)) × 2n neurons."""
     from numpy.polynomial import chebyshev as C
 
-    U, w = hemisphere_rule(dim, degree)
+    U, w = sphere_rule(dim, degree, cubature)
     coefficients = np.array([float(c) for c in profile])
     h = radius / knots
     values = C.chebval(np.arange(knots + 1) / knots, coefficients)  # g at z = jh, in ρ = z/R

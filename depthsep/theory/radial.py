@@ -23,13 +23,27 @@ Since E_u (u·x)^{2k} = μ_k |x|^{2k} for u uniform on the sphere S^{d−1}, μ_
 
     q(|x|/R) = E_u g(u·x/R),     g(z) = Σ_k (c_k/μ_k) z^{2k}   (computed in exact rationals),
 
-and E_u is exact for polynomials of degree 2K under a product Gauss rule on the sphere (Gauss–Jacobi
-in t = u_1 with K+1 nodes, recursively on S^{d−2}): 2(K+1)^(d−1) nodes, antipodal pairs merged as g
-is even: **(K+1)^(d−1) directions**. Each ridge g is replaced by its even broken line on the knots
-jR/n, 2n neurons, error ≤ h² max|g''|/8 with h = R/n; the weights are positive and sum to 1, so the
-errors add up to at most that. Neurons: (K+1)^(d−1) · 2n — polynomial in 1/ε for each fixed d
-(Thm 2's regime). The d-dependence of this rule is exponential; seed 001's poly(d)-for-fixed-ε
-(Thm 1) needs cubature with d^O(K) nodes, which is not implemented here.
+and E_u is replaced by a positive cubature rule on the sphere exact for even polynomials of degree
+≤ 2K (:mod:`depthsep.theory.sphere_rule`), antipodal pairs merged as g is even. The plan takes
+whichever of three rules has the fewest directions for its (d, K), and says which ("cubature"):
+
+* **product** — Gauss–Jacobi in t = u_1 with K+1 nodes, recursively on S^{d−2}: (K+1)^(d−1)
+  directions; exponential in d, smallest for small d.
+* **orbit** — orbits of the hyperoctahedral group (coordinate permutations and sign changes) of a few
+  integer vectors, weights from a linear program over the partitions of K, re-solved in exact
+  rationals. Best for moderate d; it cannot be poly(d): exactness for Σ_i u_i⁴ forces a node with
+  ≥ (d+2)/3 non-zero coordinates, whose orbit has 2^Ω(d) directions.
+* **array** — a Reed–Solomon orthogonal array of strength 2K over F_q (q prime ≥ d − 1) whose symbols
+  are mapped to q equally weighted values with the Gaussian's moments up to degree 2K; rows X give
+  directions X/|X| with weights ∝ |X|^{2K}: (q^{2K} − 1)/2 directions, about d^{2K}. The equal
+  weights need q ≳ 1/(smallest Gauss–Hermite weight), so this rule is offered for K ≤ 6.
+
+Each ridge g is replaced by its even broken line on the knots jR/n, 2n neurons, error
+≤ h² max|g''|/8 with h = R/n; the weights are positive and sum to 1, so the errors add up to at most
+that. Neurons: directions · 2n. For each fixed d this is polynomial in 1/ε (Thm 2's regime); for each
+fixed ε (so fixed K) the array rule makes it polynomial in d — max(d, q_K)^{2K} directions, and n
+grows like max|g''|^{1/2} ≤ d^{K/2}·const since g's coefficients are c_k/μ_k — which is seed 001's
+Thm 1 (width poly(d) for fixed ε at depth 2), with the degree of the polynomial growing with 1/ε.
 """
 
 from __future__ import annotations
@@ -38,6 +52,8 @@ import math
 from fractions import Fraction
 
 import numpy as np
+
+from .sphere_rule import choose, product_count, product_rule, sphere_moment  # noqa: F401  (re-exported)
 
 GRID = 20_001          # points of the 1-D grids used for sup norms of univariate functions
 MAX_DEGREE = 40        # K ≤ this: the monomial/Chebyshev conversions stay meaningful in float64
@@ -56,44 +72,9 @@ def two_layer_plan(dim: int, epsilon: float, lipschitz: float, radius: float) ->
 
 
 # -- one hidden layer ------------------------------------------------------------------------------
-def sphere_moment(dim: int, k: int) -> Fraction:
-    """μ_k = E[u_1^{2k}] for u uniform on S^{d−1} = (2k−1)!! / (d(d+2)…(d+2k−2))."""
-    value = Fraction(1)
-    for i in range(k):
-        value *= Fraction(2 * i + 1, dim + 2 * i)
-    return value
-
-
-def hemisphere_count(dim: int, degree: int) -> int:
-    """Directions of the antipodally merged product Gauss rule exact to degree 2K on S^{d−1}."""
-    return (degree + 1) ** (dim - 1)
-
-
-def _sphere_rule(dim: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Full product rule on S^{d−1} (weights sum to 1), exact for polynomials of degree ≤ 2·nodes − 1."""
-    from scipy.special import roots_jacobi
-
-    if dim == 1:
-        return np.array([[1.0], [-1.0]]), np.array([0.5, 0.5])
-    inner, inner_w = _sphere_rule(dim - 1, nodes)
-    alpha = (dim - 3) / 2
-    t, wt = roots_jacobi(nodes, alpha, alpha)
-    wt = wt / wt.sum()
-    points = [np.hstack([np.full((len(inner), 1), ti), math.sqrt(max(0.0, 1 - ti * ti)) * inner]) for ti in t]
-    return np.vstack(points), np.concatenate([wi * inner_w for wi in wt])
-
-
-def hemisphere_rule(dim: int, degree: int) -> tuple[np.ndarray, np.ndarray]:
-    """(U (N, d), w (N,)): E_u p(u) = Σ w_j p(u_j) for even polynomials p of degree ≤ 2K; N = (K+1)^(d−1)."""
-    points, weights = _sphere_rule(dim, degree + 1)
-    # Keep the node of each antipodal pair whose first clearly non-zero coordinate is positive.
-    big = np.abs(points) > 1e-9
-    first = np.argmax(big, axis=1)
-    keep = points[np.arange(len(points)), first] > 0
-    U, w = points[keep], 2 * weights[keep]
-    if len(U) != hemisphere_count(dim, degree):
-        raise AssertionError("antipodal merge of the sphere rule lost or kept a node it should not")
-    return U, w
+# The sphere rules live in sphere_rule; the product rule keeps its old names here.
+hemisphere_count = product_count
+hemisphere_rule = product_rule
 
 
 def even_chebyshev_fit(phi, radius: float, degree: int) -> np.ndarray:
@@ -188,6 +169,9 @@ def one_layer_knots(max_g2: float, radius: float, tolerance: float) -> int:
 def one_layer_plan(phi, dim: int, epsilon: float, radius: float, max_degree: int = MAX_DEGREE) -> dict:
     """K, directions, knots n, neurons = directions·2n of the one-hidden-layer ridge construction.
 
+    ``cubature`` names the sphere rule with the fewest directions for (d, K) ("product", "orbit" or
+    "array", see :func:`depthsep.theory.sphere_rule.choose`); ``cubature_notes`` say why the others
+    were not available.
     Budget: polynomial ≤ ε/2 (grid), ridge broken lines ≤ 0.9(ε − polynomial error). Returns
     ``{"feasible": False, "reason": …}`` when no degree ≤ ``max_degree`` reaches ε/2.
     """
@@ -200,8 +184,10 @@ def one_layer_plan(phi, dim: int, epsilon: float, radius: float, max_degree: int
     bounds = ridge_bounds(profile, radius)
     tolerance = 0.9 * (epsilon - poly_error)
     knots = one_layer_knots(bounds["max_g2"], radius, tolerance)
-    directions = hemisphere_count(dim, degree)
+    rule = choose(dim, degree)
+    directions = rule.directions
     return {"feasible": True, "degree": degree, "poly_error": poly_error, "directions": directions,
+            "cubature": rule.kind, "cubature_notes": list(rule.notes),
             "knots": knots, "hidden_widths": [directions * 2 * knots], "neurons": directions * 2 * knots,
             "coefficients": coefficients, "profile": profile, **bounds,
             "budget": {"polynomial": poly_error, "ridges": bounds["max_g2"] * (radius / knots) ** 2 / 8}}

@@ -107,8 +107,8 @@ def augment(x: Tensor) -> Tensor:
 class Ensemble:
     def __init__(self, n_in: int, layers: int, width: int, slots: int, activation: str, device="cpu"):
         self.n_in, self.layers, self.width, self.slots = n_in, layers, width, slots
-        self.activation = get_activation(activation)
         self.device = torch.device(device)
+        self.activation = get_activation(activation, self.device.type)
         # Per layer: (rows = inputs + zero padding + the bias row, columns = units out).
         self.shapes = ([(input_rows(n_in), width)] + [(width + 1, width)] * (layers - 1)
                        + [(width + 1, 1)])

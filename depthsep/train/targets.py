@@ -128,4 +128,4 @@ def make_target(text: str) -> Target:
     return parser(arg.strip())
 
 
-from . import radial_target  # noqa: E402,F401  (registers radial:PHI:D)
+from . import ball_target, radial_target  # noqa: E402,F401  (register ball:D, radial:PHI:D)

@@ -16,6 +16,10 @@ exponential in d. Section 5 shows the gap in training:
   the number of batches: the 3-layer network beats every 2-layer one, and doubling the 2-layer width
   gives diminishing returns.
 
+(Two details above are not confirmed against the published text and deserve a check before they
+are quoted: the 3-layer net's hidden sizes (100, 20) and the learning-rate schedule. Nothing below
+depends on them: the presets train equal widths with Adam, as explained next.)
+
 Here (target ``ball:D``, :mod:`depthsep.train.ball_target`) both depths are trained for every
 width through the batched engine, and the validation RMSE on a fixed set of fresh points is
 reported per (d, depth, width), mean over seeds with min/max. Where this departs from the paper,

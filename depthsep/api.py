@@ -209,15 +209,17 @@ def radial_sizes(phi: str, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0
 
 
 def radial_experiment(phis=None, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), steps: int = 4000, seeds=(0,),
-                      workers: int | None = None, out: str | None = None) -> dict:
+                      distribution: str = "radius", workers: int | None = None, out: str | None = None) -> dict:
     """`depthsep radial experiment`: 1- and 2-hidden-layer ReLU nets trained on ``radial:PHI:D`` for each φ
     (None: the three default profiles; "D" in φ stands for d) and d; relative test RMSE per width,
-    mean over ``seeds`` with min/max, and the smallest width reaching the target error."""
+    mean over ``seeds`` with min/max, and the smallest width reaching the target error. Inputs:
+    ``distribution`` "radius" (|x| ~ U[0, 1], uniform direction: the whole profile at every d) or
+    "ball" (uniform in the unit ball, where |x| concentrates near 1 as d grows)."""
     from .radial import DEFAULT_PHIS
     from .radial import radial_experiment as run
 
     return run(phis=DEFAULT_PHIS if phis is None else phis, dims=dims, widths=widths, steps=steps, seeds=seeds,
-               workers=workers, out=out)
+               distribution=distribution, workers=workers, out=out)
 
 
 def radial_indicator(dims=None, widths=None, layers=(1, 2), steps: int | None = None, seeds=(0,), paper: bool = False,

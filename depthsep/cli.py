@@ -155,7 +155,7 @@ def render_radial_experiment(r: dict) -> str:
 
     rows = [[row["phi"], row["dim"], row["layers"], *(cell(row, w) for w in widths), row["smallest_width"]]
             for row in r["rows"]]
-    title = (f"test RMSE / std of phi(|x|), x uniform in the unit ball "
+    title = (f"test RMSE / std of phi(|x|), {r.get('input_law', 'x uniform in the unit ball')} "
              f"({'mean [min, max] over seeds' if many else 'seed'} {', '.join(map(str, r['seeds']))}); "
              f"smallest width: mean <= {r['target_error']:g}")
     text = table(["phi", "d", "layers", *(f"w={w}" for w in widths), "smallest width"], rows, title=title)
@@ -265,8 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("sweep", "train a grid of networks, batched, into a resumable SQLite store")
     p.add_argument("--target", required=True,
-                   help="product:N, poly:EXPR, radial:PHI:D (phi(|x|), x uniform in the unit ball) or "
-                        "ball:D (1{|x| <= 1}, |x| ~ U[0, 2]; ball:D:R for U[0, R])")
+                   help="product:N, poly:EXPR, radial:PHI:D (phi(|x|), x uniform in the unit ball; "
+                        "radial:PHI:D:R for the ball |x| <= R; radial:PHI:D[:R]:radius for |x| ~ U[0, R] with a "
+                        "uniform direction) or ball:D (1{|x| <= 1}, |x| ~ U[0, 2]; ball:D:R for U[0, R])")
     p.add_argument("--layers", required=True, help="comma-separated hidden-layer counts, e.g. 1,2,3")
     p.add_argument("--widths", required=True, help="comma-separated widths, e.g. 8,16,32")
     p.add_argument("--activation", default="tanh", help="comma-separated, e.g. tanh,relu")
@@ -332,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--widths", default="8,16,32,64,128")
     p.add_argument("--steps", type=int, default=4000)
     p.add_argument("--seeds", default="0", help="comma-separated, e.g. 0,1,2: errors are means over seeds (min/max kept)")
+    p.add_argument("--distribution", default="radius", choices=["radius", "ball"],
+                   help="inputs: radius = |x| ~ U[0, 1] with a uniform direction, the same law of |x| for every d "
+                        "(default); ball = uniform in the unit ball, where |x| concentrates near 1 as d grows")
     p.add_argument("--workers", type=int, default=None, help="CPU processes (default: one per core)")
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
     p = radials.add_parser("indicator", help="Safran-Shamir 2017: the unit-ball indicator learned at depth 2 vs depth 3",
@@ -424,8 +428,8 @@ def dispatch(args) -> tuple[object, callable]:
         phis = tuple(p.strip() for p in args.phis.split(";") if p.strip()) if args.phis else None
         return api.radial_experiment(phis=phis, dims=tuple(_int_list(args.dims, "--dims")),
                                      widths=tuple(_int_list(args.widths, "--widths")), steps=args.steps,
-                                     seeds=tuple(_int_list(args.seeds, "--seeds")), workers=args.workers,
-                                     out=args.out), render_radial_experiment
+                                     seeds=tuple(_int_list(args.seeds, "--seeds")), distribution=args.distribution,
+                                     workers=args.workers, out=args.out), render_radial_experiment
     if args.command == "bench":
         from .train.bench import main as bench_main
 

@@ -291,52 +291,88 @@ def plot_sizes(result: dict, path: str) -> list[str]:
 # (i) an O(1)-Lipschitz φ; (ii) Eldan–Shamir-style, frequency ∝ d; (iii) the 1-Lipschitz function of
 # seed 001's Thm 4, sin(2π d³ t²)/(2π d³), which needs width 2^Ω(d log d) at accuracy ∝ 1/d³.
 DEFAULT_PHIS = ("cos(pi*t)", "sin(2*pi*D*t)", "sin(2*pi*D^3*t^2)/(2*pi*D^3)")
+INPUT_LAWS = {"radius": "|x| ~ U[0, 1], direction uniform", "ball": "x uniform in the unit ball"}
+STD_POINTS = 20_000   # points that estimate the std of φ(|x|) which scales the errors
 
 
 def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), layers=(1, 2),
                       steps: int = 4000, batch_size: int = 128, lr: float = 3e-3, seeds=(0,),
-                      target_error: float = 0.2, test_size: int = 8192, workers: int | None = None,
-                      out=None, progress=None) -> dict:
+                      target_error: float = 0.2, test_size: int = 8192, distribution: str = "radius",
+                      workers: int | None = None, out=None, progress=None) -> dict:
     """Train 1- and 2-hidden-layer ReLU networks (L2 loss, adam) on ``radial:PHI:D`` for each φ and d.
 
-    A "D" in φ is replaced by d (``sin(2*pi*D*t)``: Eldan–Shamir-style, frequency ∝ d). Inputs are
-    uniform in the unit ball. Reports, per (φ, d, layers), each width's relative test RMSE
-    (RMSE / std of the target under the input distribution) and the smallest width with relative
-    RMSE ≤ ``target_error`` (None if no width reached it).
+    A "D" in φ is replaced by d (``sin(2*pi*D*t)``: Eldan–Shamir-style, frequency ∝ d). Reports, per
+    (φ, d, layers), each width's relative test RMSE (RMSE / std of φ(|x|) under the input law) and
+    the smallest width with relative RMSE ≤ ``target_error`` (None if no width reached it).
+
+    ``distribution`` is the input law (see :mod:`depthsep.train.radial_target`). "radius" (the
+    default): direction uniform and |x| ~ U[0, 1], the same law of |x| in every d, so each d tests
+    the whole profile φ on [0, 1]. "ball": x uniform in the unit ball, |x| = U^(1/d); then E|x| =
+    d/(d+1) and std |x| ≈ 1/d, so for large d the inputs only see φ near t = 1: std φ(|x|) ≈ |φ'(1)|/d
+    (smaller still where φ'(1) = 0, as for cos(πt)), and the relative error of either depth measures
+    how well a net resolves that sliver of φ, not the profile.
 
     Each model is trained once per seed in ``seeds`` (its own initial weights and data stream):
     ``errors`` holds each width's mean over seeds, ``errors_min``/``errors_max`` the spread, and the
     smallest width is read off the means, so one lucky seed cannot make a width look sufficient.
     """
-    import torch
-
-    from .indicator import parse_seeds, summarise
+    from .indicator import parse_seeds
     from .plots import output_paths
-    from .train import ModelSpec, make_target, train_models
+    from .train import train_models
+    from .train.radial_target import check_distribution
 
     if isinstance(phis, str):
         phis = (phis,)
+    distribution = check_distribution(distribution)
     if out is not None:
         output_paths(os.fspath(out))  # a bad --out fails now, not after the training
     seed_list = parse_seeds(seeds)
     layer_list = _layer_list(layers)
-    specs, keys = [], []
-    stds = {}
+    settings = dict(lr=lr, steps=steps, batch_size=batch_size, test_size=test_size)
+    specs, keys, stds = _experiment_specs(phis, dims, widths, layer_list, seed_list, distribution, settings)
+    started = time.perf_counter()
+    results = train_models(specs, progress=progress, workers=workers)
+    rows = _experiment_rows(keys, results, stds, target_error)
+    result = {"phis": list(phis), "dims": list(dims), "widths": list(widths), "layers": layer_list,
+              "steps": steps, "batch_size": batch_size, "lr": lr, "loss": "l2", "optimizer": "adam",
+              "seeds": seed_list, "distribution": distribution, "input_law": INPUT_LAWS[distribution],
+              "target_error": target_error,
+              "error_measure": "test RMSE / std of phi(|x|) under the input distribution, mean over seeds",
+              "rows": rows, "train_s": round(time.perf_counter() - started, 1)}
+    if out is not None:
+        result["figures"] = plot_experiment(result, os.fspath(out))
+    return result
+
+
+def _experiment_specs(phis, dims, widths, layer_list, seed_list, distribution, settings):
+    """One ModelSpec per (φ, d, layers, width, seed), its key (φ, d, layers, width, target name), and
+    the std of each (φ, d) target under the input law (fixed points: it only scales the errors)."""
+    import torch
+
+    from .train import ModelSpec, make_target
+
+    law = "" if distribution == "ball" else f":{distribution}"
+    specs, keys, stds = [], [], {}
     for template in phis:
         for d in dims:
             text = str(template).replace("D", str(int(d)))
-            target = make_target(f"radial:{text}:{int(d)}")
-            generator = torch.Generator().manual_seed(12345)
-            x = target.draw(generator, 20_000)
-            stds[(template, d)] = float(target(x.double()).std())
+            target = make_target(f"radial:{text}:{int(d)}{law}")
+            x = target.draw(torch.Generator().manual_seed(12345), STD_POINTS)
+            stds[(template, int(d))] = float(target(x.double()).std())
             for ell in layer_list:
                 for w in widths:
                     for seed in seed_list:
-                        specs.append(ModelSpec(target.name, ell, int(w), activation="relu", loss="l2", optimizer="adam",
-                                               lr=lr, steps=steps, batch_size=batch_size, seed=seed, test_size=test_size))
+                        specs.append(ModelSpec(target.name, ell, int(w), activation="relu", loss="l2",
+                                               optimizer="adam", seed=seed, **settings))
                         keys.append((template, int(d), ell, int(w), target.name))
-    started = time.perf_counter()
-    results = train_models(specs, progress=progress, workers=workers)
+    return specs, keys, stds
+
+
+def _experiment_rows(keys, results, stds, target_error) -> list[dict]:
+    """Per (φ, d, layers): mean/min/max relative error per width over the seeds, and the smallest
+    width whose mean reaches ``target_error``."""
+    from .indicator import summarise
+
     per_width = {}  # (template, d, ell, w, name) -> the seeds' relative errors (None: diverged)
     for key, res in zip(keys, results):
         std = max(stds[key[:2]], 1e-12)
@@ -349,23 +385,21 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
         stats = summarise(rels)
         entry["errors"][str(w)] = stats["mean"]
         entry["errors_min"][str(w)], entry["errors_max"][str(w)] = stats["min"], stats["max"]
-    rows = []
     for entry in table.values():
         reached = [int(w) for w, e in entry["errors"].items() if e is not None and e <= target_error]
         entry["smallest_width"] = min(reached) if reached else None
-        rows.append(entry)
-    result = {"phis": list(phis), "dims": list(dims), "widths": list(widths), "layers": layer_list,
-              "steps": steps, "batch_size": batch_size, "lr": lr, "loss": "l2", "optimizer": "adam",
-              "seeds": seed_list, "distribution": "x uniform in the unit ball", "target_error": target_error,
-              "error_measure": "test RMSE / std of phi(|x|) under the input distribution, mean over seeds",
-              "rows": rows, "train_s": round(time.perf_counter() - started, 1)}
-    if out is not None:
-        result["figures"] = plot_experiment(result, os.fspath(out))
-    return result
+    return list(table.values())
+
+
+LAYER_STYLES = {1: dict(ls="-", marker="o"), 2: dict(ls="--", marker="s")}
+LAYER_NAMES = {1: "1 hidden layer", 2: "2 hidden layers"}
 
 
 def plot_experiment(result: dict, path: str) -> list[str]:
-    """Smallest width reaching the target error vs d, one line per (φ, layers); relative error per width."""
+    """One column per φ. Top: the smallest width reaching the target error vs d (log2–log2), one line
+    per depth; a d that no trained width reached sits in a "none ≤ W" row above the widest width W.
+    Bottom: relative error vs width, one colour per d (sequential colormap, shared colourbar), solid
+    for 1 hidden layer and dashed for 2, seed min–max band, the target error as a dotted line."""
     from .plots import output_paths
 
     paths = output_paths(path)
@@ -374,26 +408,128 @@ def plot_experiment(result: dict, path: str) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    phis = result["phis"]
-    fig, axes = plt.subplots(1, len(phis), figsize=(6 * len(phis), 4.5), squeeze=False)
-    for ax, template in zip(axes[0], phis):
-        for row in (r for r in result["rows"] if r["phi"] == template):
-            ws = sorted(int(w) for w in row["errors"] if row["errors"][w] is not None)
-            es = [row["errors"][str(w)] for w in ws]
-            line, = ax.plot(ws, es, "-" if row["layers"] == 1 else "--", marker="o",
-                            label=f"d={row['dim']}, {row['layers']} layer{'s' if row['layers'] > 1 else ''}")
-            if len(result.get("seeds", ())) > 1 and ws:  # the seeds' min–max band around the mean
-                ax.fill_between(ws, [row["errors_min"][str(w)] for w in ws], [row["errors_max"][str(w)] for w in ws],
-                                color=line.get_color(), alpha=0.15, lw=0)
-        ax.axhline(result["target_error"], color="k", lw=0.8)
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("width (neurons per hidden layer)")
-        ax.set_ylabel("test RMSE / std")
-        ax.set_title(f"φ(t) = {template}")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    phis, dims = result["phis"], sorted(result["dims"])
+    colours = _dim_colours(dims)
+    fig, axes = plt.subplots(2, len(phis), figsize=(4.8 * len(phis) + 1.2, 8.4), squeeze=False,
+                             sharey="row", layout="constrained", height_ratios=(1, 1.25))
+    for column, template in enumerate(phis):
+        rows = [r for r in result["rows"] if r["phi"] == template]
+        _smallest_width_panel(axes[0, column], rows, dims, result["widths"])
+        _error_panel(axes[1, column], rows, colours, result)
+        axes[0, column].set_title(f"φ(t) = {template}" + ("  (D = d)" if "D" in str(template) else ""))
+    axes[0, 0].set_ylabel(f"smallest width with error ≤ {result['target_error']:g}")
+    axes[1, 0].set_ylabel("test RMSE / std of φ(|x|)")
+    _dim_colourbar(fig, axes[1, :], dims, colours)
+    fig.legend(handles=_style_handles(result), loc="outside lower center", ncol=4, frameon=False)
+    seeds = result.get("seeds", [0])
+    law = INPUT_LAWS.get(result.get("distribution"), result.get("distribution", ""))
+    fig.suptitle(f"ReLU nets on φ(|x|), {law}: {result['steps']} Adam steps of {result['batch_size']}, "
+                 f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+                 f"{' (mean, min–max band)' if len(seeds) > 1 else ''}")
     for p in paths:
         fig.savefig(p, dpi=120)
     plt.close(fig)
     return paths
+
+
+def _dim_colours(dims) -> dict:
+    """One colour per d from viridis, dark (small d) to light (large d); the palest yellow is left
+    out so the largest d still reads on white."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    if len(dims) == 1:
+        return {dims[0]: cmap(0.45)}
+    return {d: cmap(0.85 * i / (len(dims) - 1)) for i, d in enumerate(dims)}
+
+
+def _log2_axis(ax, axis: str, values, labels=None) -> None:
+    """A log2 axis ticked at exactly ``values`` (the d or widths that were run), plain numbers."""
+    from matplotlib.ticker import NullLocator
+
+    if axis == "x":
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(list(values), labels or [str(v) for v in values])
+        ax.xaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_yscale("log", base=2)
+        ax.set_yticks(list(values), labels or [str(v) for v in values])
+        ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _smallest_width_panel(ax, rows, dims, widths) -> None:
+    """Smallest width vs d per depth. Unreached d are drawn as open markers at 2W (W the widest width
+    trained), a row of its own labelled "none ≤ W"; depths are nudged apart by ±5% in d so that
+    equal values stay visible."""
+    widths = sorted(int(w) for w in widths)
+    top, none_y = widths[-1], 2 * widths[-1]
+    for ell in sorted({r["layers"] for r in rows}):
+        mine = sorted((r for r in rows if r["layers"] == ell), key=lambda r: r["dim"])
+        xs = [r["dim"] * 2 ** (0.07 * (ell - 1.5)) for r in mine]
+        ys = [r["smallest_width"] or none_y for r in mine]
+        style = LAYER_STYLES.get(ell, dict(ls=":", marker="^"))
+        ax.plot(xs, ys, color="0.15", ls=style["ls"], lw=1.4, zorder=2)
+        for x, y, r in zip(xs, ys, mine):
+            reached = r["smallest_width"] is not None
+            ax.plot([x], [y], marker=style["marker"], ms=7, color="0.15", mfc="0.15" if reached else "white",
+                    mew=1.4, ls="none", zorder=3)
+    ax.axhspan(math.sqrt(top * none_y), none_y * 1.5, color="0.92", lw=0, zorder=0)
+    _log2_axis(ax, "x", dims)
+    _log2_axis(ax, "y", [*widths, none_y], [*map(str, widths), f"none ≤ {top}"])
+    ax.set_ylim(widths[0] / 1.5, none_y * 1.5)
+    ax.set_xlim(dims[0] / 1.5, dims[-1] * 1.5)
+    ax.set_xlabel("input dimension d")
+    ax.grid(True, which="major", color="0.88", lw=0.6)
+
+
+def _error_panel(ax, rows, colours, result) -> None:
+    """Relative test error vs width, one line per (d, depth); the seeds' min–max band if several."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullLocator
+
+    many = len(result.get("seeds", ())) > 1
+    for row in sorted(rows, key=lambda r: (r["dim"], r["layers"])):
+        ws = sorted(int(w) for w in row["errors"] if row["errors"][w] is not None)
+        if not ws:
+            continue
+        colour, style = colours[row["dim"]], LAYER_STYLES.get(row["layers"], dict(ls=":", marker="^"))
+        ax.plot(ws, [row["errors"][str(w)] for w in ws], color=colour, ls=style["ls"], marker=style["marker"],
+                ms=4, lw=1.4)
+        if many:
+            ax.fill_between(ws, [row["errors_min"][str(w)] for w in ws], [row["errors_max"][str(w)] for w in ws],
+                            color=colour, alpha=0.12, lw=0)
+    ax.axhline(result["target_error"], color="k", ls=":", lw=1.0)
+    _log2_axis(ax, "x", sorted(int(w) for w in result["widths"]))
+    ax.set_yscale("log")
+    # errors span about a decade or two: label 1, 2, 5 × 10^k in plain numbers
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("width (neurons per hidden layer)")
+    ax.grid(True, which="major", color="0.88", lw=0.6)
+
+
+def _dim_colourbar(fig, axes, dims, colours) -> None:
+    """A discrete colourbar: one box per d, labelled with d."""
+    import matplotlib as mpl
+
+    cmap = mpl.colors.ListedColormap([colours[d] for d in dims])
+    norm = mpl.colors.BoundaryNorm(np.arange(len(dims) + 1), cmap.N)
+    bar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes), location="right",
+                       aspect=30, pad=0.01)
+    bar.set_ticks(np.arange(len(dims)) + 0.5, labels=[str(d) for d in dims])
+    bar.set_label("input dimension d")
+    bar.ax.tick_params(length=0)
+
+
+def _style_handles(result) -> list:
+    """Legend entries shared by all panels: line style per depth, what an open marker and the dotted
+    line mean."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color="0.15", label=LAYER_NAMES.get(ell, f"{ell} hidden layers"),
+                      **LAYER_STYLES.get(ell, dict(ls=":", marker="^")))
+               for ell in result["layers"]]
+    handles.append(Line2D([], [], color="0.15", marker="o", mfc="white", ls="none",
+                          label=f"no width ≤ {max(result['widths'])} reached the target"))
+    handles.append(Line2D([], [], color="k", ls=":", label=f"target error {result['target_error']:g}"))
+    return handles

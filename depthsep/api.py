@@ -209,7 +209,8 @@ def radial_sizes(phi: str, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0
 
 
 def radial_experiment(phis=None, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), steps: int = 4000, seeds=(0,),
-                      distribution: str = "radius", workers: int | None = None, out: str | None = None) -> dict:
+                      distribution: str = "radius", workers: int | None = None, out: str | None = None,
+                      progress: bool = True) -> dict:
     """`depthsep radial experiment`: 1- and 2-hidden-layer ReLU nets trained on ``radial:PHI:D`` for each φ
     (None: the three default profiles; "D" in φ stands for d) and d; relative test RMSE per width,
     mean over ``seeds`` with min/max, and the smallest width reaching the target error. Inputs:
@@ -219,12 +220,12 @@ def radial_experiment(phis=None, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128)
     from .radial import radial_experiment as run
 
     return run(phis=DEFAULT_PHIS if phis is None else phis, dims=dims, widths=widths, steps=steps, seeds=seeds,
-               distribution=distribution, workers=workers, out=out)
+               distribution=distribution, workers=workers, out=out, progress=progress)
 
 
 def radial_indicator(dims=None, widths=None, layers=(1, 2), steps: int | None = None, seeds=(0,), paper: bool = False,
                      batch_size: int = 100, lr: float = 1e-3, radius=2.0, test_size: int | None = None,
-                     workers: int | None = None, out: str | None = None) -> dict:
+                     workers: int | None = None, out: str | None = None, progress: bool = True) -> dict:
     """`depthsep radial indicator`: Safran & Shamir's (ICML 2017, Sec. 5) unit-ball indicator 1{|x| ≤ 1},
     |x| ~ U[0, 2], learned by 1- and 2-hidden-layer ReLU nets (the paper's depths 2 and 3); test RMSE
     per (d, depth, width), mean over seeds. ``dims``/``widths``/``steps``/``test_size`` left None take the
@@ -233,7 +234,7 @@ def radial_indicator(dims=None, widths=None, layers=(1, 2), steps: int | None = 
 
     return indicator_experiment(dims=dims, widths=widths, layers=layers, steps=steps, seeds=seeds,
                                 preset="paper" if paper else "quick", batch_size=batch_size, lr=lr, radius=radius,
-                                test_size=test_size, workers=workers, out=out)
+                                test_size=test_size, workers=workers, out=out, progress=progress)
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -338,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default); ball = uniform in the unit ball, where |x| concentrates near 1 as d grows")
     p.add_argument("--workers", type=int, default=None, help="CPU processes (default: one per core)")
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p = radials.add_parser("indicator", help="Safran-Shamir 2017: the unit-ball indicator learned at depth 2 vs depth 3",
                            description="Safran-Shamir 2017 (arXiv 1610.09887, Sec. 5): train 1- and 2-hidden-layer "
                                        "ReLU nets on 1{|x| <= 1}, |x| ~ U[0, 2], and compare test RMSE per width")
@@ -355,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-size", type=int, default=None, help="test points (default 8192; --paper: 50000)")
     p.add_argument("--workers", type=int, default=None, help="CPU processes (default: one per core)")
     p.add_argument("--out", default=None, help="also plot (PNG and SVG)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     bench = sub.add_parser("bench", help="benchmarks that print their figures", description="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", metavar="BENCH", parser_class=_Parser)
@@ -424,12 +426,13 @@ def dispatch(args) -> tuple[object, callable]:
                 dims=_optional_int_list(args.dims, "--dims"), widths=_optional_int_list(args.widths, "--widths"),
                 layers=tuple(_int_list(args.layers, "--layers")), steps=args.steps,
                 seeds=tuple(_int_list(args.seeds, "--seeds")), paper=args.paper, batch_size=args.batch_size, lr=args.lr,
-                radius=args.radius, test_size=args.test_size, workers=args.workers, out=args.out), render_indicator
+                radius=args.radius, test_size=args.test_size, workers=args.workers, out=args.out,
+                progress=not args.no_progress), render_indicator
         phis = tuple(p.strip() for p in args.phis.split(";") if p.strip()) if args.phis else None
         return api.radial_experiment(phis=phis, dims=tuple(_int_list(args.dims, "--dims")),
                                      widths=tuple(_int_list(args.widths, "--widths")), steps=args.steps,
                                      seeds=tuple(_int_list(args.seeds, "--seeds")), distribution=args.distribution,
-                                     workers=args.workers, out=args.out), render_radial_experiment
+                                     workers=args.workers, out=args.out, progress=not args.no_progress), render_radial_experiment
     if args.command == "bench":
         from .train.bench import main as bench_main
 

@@ -137,6 +137,7 @@ def indicator_experiment(dims=None, widths=None, layers=(1, 2), steps=None, seed
     shallowest net of any width. With ``out`` a PNG and an SVG are written.
     """
     from .train import ModelSpec, make_target, train_models
+    from .train.sweep import training_progress
 
     s = _settings(preset, dims=dims, widths=widths, steps=steps, test_size=test_size)
     dim_list = _positive_ints(s["dims"], "dims")
@@ -150,7 +151,8 @@ def indicator_experiment(dims=None, widths=None, layers=(1, 2), steps=None, seed
                        steps=s["steps"], batch_size=batch_size, seed=seed, test_size=s["test_size"])
              for d, ell, w in cells for seed in seed_list]
     started = time.perf_counter()
-    results = train_models(specs, progress=progress, workers=workers)
+    with training_progress(progress, len(specs), "indicator") as (on_progress, on_result):
+        results = train_models(specs, progress=on_progress, on_result=on_result, workers=workers)
     train_s = round(time.perf_counter() - started, 1)
 
     k = len(seed_list)

@@ -320,6 +320,7 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
     from .plots import output_paths
     from .train import train_models
     from .train.radial_target import check_distribution
+    from .train.sweep import training_progress
 
     if isinstance(phis, str):
         phis = (phis,)
@@ -331,7 +332,8 @@ def radial_experiment(phis=DEFAULT_PHIS, dims=(2, 4, 8, 16), widths=(8, 16, 32, 
     settings = dict(lr=lr, steps=steps, batch_size=batch_size, test_size=test_size)
     specs, keys, stds = _experiment_specs(phis, dims, widths, layer_list, seed_list, distribution, settings)
     started = time.perf_counter()
-    results = train_models(specs, progress=progress, workers=workers)
+    with training_progress(progress, len(specs), "radial") as (on_progress, on_result):
+        results = train_models(specs, progress=on_progress, on_result=on_result, workers=workers)
     rows = _experiment_rows(keys, results, stds, target_error)
     result = {"phis": list(phis), "dims": list(dims), "widths": list(widths), "layers": layer_list,
               "steps": steps, "batch_size": batch_size, "lr": lr, "loss": "l2", "optimizer": "adam",

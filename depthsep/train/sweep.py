@@ -16,6 +16,7 @@ import math
 import os
 import sys
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 from ..errors import DepthsepError
@@ -145,8 +146,8 @@ class _PlainBar:
     """``sweep  37%  44/120 models  ETA 3m05s`` on stderr: every 2 s on a terminal (one line,
     redrawn), every 30 s into a log file, and at the end."""
 
-    def __init__(self, models: int):
-        self.models, self.stored = models, 0
+    def __init__(self, models: int, label: str = "sweep"):
+        self.models, self.stored, self.label = models, 0, label
         self.start = self.last = time.perf_counter()
         self.fraction = 0.0
 
@@ -166,7 +167,7 @@ class _PlainBar:
         elapsed = now - self.start
         eta = elapsed * (1 - self.fraction) / self.fraction if self.fraction > 0 else math.nan
         end = "\r" if sys.stderr.isatty() and not force else "\n"
-        sys.stderr.write(f"sweep {100 * self.fraction:4.0f}%  {self.stored}/{self.models} models  "
+        sys.stderr.write(f"{self.label} {100 * self.fraction:4.0f}%  {self.stored}/{self.models} models  "
                          f"elapsed {_clock(elapsed)}  ETA {_clock(eta)}{end}")
         sys.stderr.flush()
 
@@ -175,12 +176,12 @@ class _PlainBar:
 
 
 class _RichBar:
-    def __init__(self, models: int):
+    def __init__(self, models: int, label: str = "sweep"):
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
                                    TextColumn, TimeElapsedColumn, TimeRemainingColumn)
         self.models = models
-        self.progress = Progress(TextColumn("sweep"), BarColumn(), TaskProgressColumn(),
+        self.progress = Progress(TextColumn(label), BarColumn(), TaskProgressColumn(),
                                  TextColumn("{task.fields[stored]}/{task.fields[models]} models"),
                                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                                  console=Console(file=sys.stderr), transient=False)
@@ -197,13 +198,36 @@ class _RichBar:
         self.progress.stop()
 
 
-def _progress_bar(models: int):
+def _progress_bar(models: int, label: str = "sweep"):
     try:
         if sys.stderr.isatty():
-            return _RichBar(models)
+            return _RichBar(models, label)
     except ImportError:
         pass
-    return _PlainBar(models)
+    return _PlainBar(models, label)
+
+
+@contextmanager
+def training_progress(show, models: int, label: str):
+    """``(progress, on_result)`` callbacks for :func:`train_models`: a bar with ETA on stderr when
+    ``show`` is true, ``show`` itself when it is a ``progress(done, total)`` callable, else nothing."""
+    if callable(show):
+        yield show, None
+        return
+    if not show or not models:
+        yield None, None
+        return
+    bar, finished = _progress_bar(models, label), 0
+
+    def on_result(_result) -> None:
+        nonlocal finished
+        finished += 1
+        bar.result(finished)
+
+    try:
+        yield bar.update, on_result
+    finally:
+        bar.close()
 
 
 def _clock(seconds: float) -> str:

@@ -246,7 +246,8 @@ def radial_sizes(phi, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0
 
 
 def plot_sizes(result: dict, path: str) -> list[str]:
-    """Three log–log panels: size vs d (each ε), size vs 1/ε (each d), size along ε = c/d."""
+    """Three log–log panels: size vs d (one colour per ε), size vs 1/ε (one colour per d), size along
+    ε = c/d. Solid: one hidden layer, dashed: two; a colour means the same ε (or d) in every line."""
     from .plots import output_paths
 
     paths = output_paths(path)
@@ -254,32 +255,50 @@ def plot_sizes(result: dict, path: str) -> list[str]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     rows = [r for r in result["rows"] if r["neurons"]]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    styles = {1: "-", 2: "--"}
     grid = [r for r in rows if r["series"] == "grid"]
-    for ell in sorted({r["layers"] for r in rows}):
+    depths = sorted({r["layers"] for r in rows})
+    epsilons = sorted({r["epsilon"] for r in grid}, reverse=True)
+    dims = sorted({r["dim"] for r in grid})
+    # Sequential colours (the palest end left out): one per ε in panel 1, one per d in panel 2.
+    eps_colour = {e: plt.cm.plasma(0.85 * i / max(1, len(epsilons) - 1)) for i, e in enumerate(epsilons)}
+    dim_colour = {d: plt.cm.viridis(0.9 * i / max(1, len(dims) - 1)) for i, d in enumerate(dims)}
+    styles = {1: ("-", "o"), 2: ("--", "s")}
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    for ell in depths:
+        line, marker = styles.get(ell, (":", "^"))
         mine = [r for r in grid if r["layers"] == ell]
-        for e in sorted({r["epsilon"] for r in mine}):
+        for e in epsilons:
             pts = sorted((r["dim"], r["neurons"]) for r in mine if r["epsilon"] == e)
-            axes[0].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}, ε={e:g}")
-        for d in sorted({r["dim"] for r in mine}):
+            if pts:
+                axes[0].plot(*zip(*pts), line, marker=marker, color=eps_colour[e], ms=4)
+        for d in dims:
             pts = sorted((1 / r["epsilon"], r["neurons"]) for r in mine if r["dim"] == d)
-            axes[1].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}, d={d}")
+            if pts:
+                axes[1].plot(*zip(*pts), line, marker=marker, color=dim_colour[d], ms=4)
         pts = sorted((r["dim"], r["neurons"]) for r in rows if r["layers"] == ell and r["series"] == "diagonal")
         if pts:
-            axes[2].plot(*zip(*pts), styles[ell], marker="o", label=f"{ell} layer{'s' if ell > 1 else ''}")
-    titles = ["neurons vs d (fixed ε)", "neurons vs 1/ε (fixed d)", f"neurons along ε = {result['diagonal_c']:g}/d"]
-    for ax, title, xlabel in zip(axes, titles, ["d", "1/ε", "d"]):
-        ax.set_xscale("log")
+            axes[2].plot(*zip(*pts), line, marker=marker, color="k", ms=4)
+    titles = ["neurons vs d, each ε", "neurons vs 1/ε, each d", f"neurons along ε = {result['diagonal_c']:g}/d"]
+    for ax, title, xlabel in zip(axes, titles, ["input dimension d", "1/ε", "input dimension d"]):
+        ax.set_xscale("log", base=2 if xlabel.startswith("input") else 10)
         ax.set_yscale("log")
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("hidden neurons")
-        ax.legend(fontsize=7)
-    fig.suptitle(f"radial φ(t) = {result['phi']} on |x| ≤ {result['radius']:g}, L = {result['lipschitz']:.3g} "
-                 f"(solid: 1 hidden layer, dashed: 2)")
+        ax.grid(alpha=0.3)
+    depth_handles = [Line2D([], [], color="k", ls=styles.get(ell, (":", "^"))[0], marker=styles.get(ell, (":", "^"))[1],
+                            label=f"{ell} hidden layer{'s' if ell > 1 else ''}") for ell in depths]
+    axes[0].legend(handles=depth_handles + [Line2D([], [], color=eps_colour[e], lw=3, label=f"ε = {e:g}")
+                                            for e in epsilons], fontsize=8)
+    axes[1].legend(handles=depth_handles + [Line2D([], [], color=dim_colour[d], lw=3, label=f"d = {d}") for d in dims],
+                   fontsize=8, ncol=2)
+    axes[2].legend(handles=depth_handles, fontsize=8)
+    fig.suptitle(f"radial φ(t) = {result['phi']} on |x| ≤ {result['radius']:g}, L = {result['lipschitz']:.3g}: "
+                 "neurons of the explicit constructions (1 hidden layer: ridge functions on a sphere rule; "
+                 "2: Eldan–Shamir)", fontsize=10)
     fig.tight_layout()
     for p in paths:
         fig.savefig(p, dpi=120)

@@ -106,18 +106,22 @@ def test_experiment_radius_trains_and_plots(tmp_path):
     assert len(result["rows"]) == 2 * 2 * 2
     for row in result["rows"]:
         assert row["target"].endswith(":radius")
+        trained = make_target(row["target"])              # φ scaled to unit std under the input law
+        x = trained.draw(torch.Generator().manual_seed(1), 20_000)
+        assert float(trained(x.double()).std()) == pytest.approx(1.0, abs=0.03)
         assert all(e is not None and e > 0 for e in row["errors"].values())
         if row["phi"] == "cos(pi*t)":  # |x| ~ U[0, 1] in every d: std cos(πU) = 1/√2
             assert row["target_std"] == pytest.approx(math.sqrt(0.5), abs=0.01)
     assert (tmp_path / "exp.png").stat().st_size > 0 and (tmp_path / "exp.svg").stat().st_size > 0
 
 
-def test_experiment_ball_keeps_the_old_targets():
+def test_experiment_ball_uses_the_ball_law():
     from depthsep.radial import radial_experiment
 
     result = radial_experiment(phis="cos(pi*t)", dims=(2,), widths=(4,), steps=10, test_size=1024,
                                distribution="ball", workers=1)
-    assert result["distribution"] == "ball" and result["rows"][0]["target"] == "radial:cos(pi*t):2"
+    # no law suffix: the ball; the factor is 1/std of cos(π|x|) in the unit disc, to 6 digits
+    assert result["distribution"] == "ball" and result["rows"][0]["target"] == "radial:173243*cos(pi*t)/100000:2"
     with pytest.raises(DepthsepError):
         radial_experiment(phis="cos(pi*t)", dims=(2,), widths=(4,), steps=10, distribution="sphere")
 
@@ -142,7 +146,7 @@ def test_cli_distribution(capsys):
             "--workers", "1", "--json"]
     assert main(argv + ["--distribution", "ball"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["distribution"] == "ball" and data["rows"][0]["target"] == "radial:cos(pi*t):2"
+    assert data["distribution"] == "ball" and data["rows"][0]["target"] == "radial:173243*cos(pi*t)/100000:2"
     assert main(argv[:-1]) == 0 and "|x| ~ U[0, 1]" in capsys.readouterr().out   # the default, in the title
     assert main(argv + ["--distribution", "sphere"]) == 2
     err = capsys.readouterr().err

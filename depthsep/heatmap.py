@@ -113,7 +113,8 @@ def heatmap(store_path, target: str, activation: str, out: str, setup: dict | No
         y_edges = [ys[0] - 0.5] + mids + [ys[-1] + 0.5]
     mesh = ax.pcolormesh(x_edges, y_edges, grid, cmap=cmap, vmin=vmin, vmax=vmax,
                          edgecolors="white", linewidth=0.6)
-    if len(widths) * len(layers) <= 80:                  # small grids: print the numbers
+    numbers = len(widths) * len(layers) <= 80
+    if numbers:                                          # small grids: print the numbers
         for i, k in enumerate(layers):
             for j, w in enumerate(widths):
                 v = grid[i, j]
@@ -139,7 +140,8 @@ def heatmap(store_path, target: str, activation: str, out: str, setup: dict | No
     for k, needed in zip(ks, curve):                     # say where the curve leaves the plot
         if k in layers and needed > x_max:
             exact = max(optimal_tree(n, k).widths)
-            ax.annotate(f"k={k} needs W ≈ {needed:,.0f} (tree: {exact:,}) →", (0.985, k),
+            # Above the row's printed numbers when there are any, so it hides none of them.
+            ax.annotate(f"k={k} needs W ≈ {needed:,.0f} (tree: {exact:,}) →", (0.985, k + 0.3 * numbers),
                         xycoords=("axes fraction", "data"), ha="right", va="center", fontsize=7,
                         bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
             break

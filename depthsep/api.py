@@ -148,16 +148,16 @@ def converge(poly: str, activation: str = "tanh", layers="1", model: str = "bias
 def sweep(target: str, layers, widths, activations=("tanh",), seeds=(0,), store: str = "runs.db", *,
           steps: int = 2000, batch_size: int = 256, loss: str = "l1", optimizer: str = "adadelta", lr=None,
           domain="0:2", test_size: int = 100_000, progress: bool = True, backend: str = "local",
-          address: str | None = None) -> dict:
+          address: str | None = None, device: str | None = None) -> dict:
     """`depthsep sweep`: train every (activation, layers, width, seed) not yet in the store, batched,
     committing each finished model at once (re-running resumes; rows are never doubled).
     ``backend="ray"`` trains on a Ray cluster (``address``) or a private local one; only this process
-    writes the store."""
+    writes the store. ``device``: "cpu", "cuda" or "cuda:N" (None: a GPU when torch sees one)."""
     from .train.sweep import sweep as run
 
     return run(target, list(layers), list(widths), list(activations), list(seeds), store, steps=steps,
                batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
-               test_size=test_size, progress=progress, backend=backend, address=address)
+               test_size=test_size, progress=progress, backend=backend, address=address, device=device)
 
 
 def runs(store: str, fmt: str = "csv", out: str | None = None) -> int:
@@ -168,13 +168,13 @@ def runs(store: str, fmt: str = "csv", out: str | None = None) -> int:
 
 
 def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", progress: bool = True,
-            backend: str = "local", address: str | None = None) -> dict:
+            backend: str = "local", address: str | None = None, device: str | None = None) -> dict:
     """`depthsep figure2 [--quick|--full]`: the paper's Figure 2 sweep (resumable), then its heatmaps."""
     from .train.sweep import figure2 as run
 
     if mode not in ("quick", "full"):
         raise DepthsepError(f"figure2 mode must be quick or full, got {mode!r}")
-    return run(mode, store, out, progress=progress, backend=backend, address=address)
+    return run(mode, store, out, progress=progress, backend=backend, address=address, device=device)
 
 
 def doctor() -> dict:

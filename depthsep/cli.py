@@ -282,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="runs.db")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--backend", default="local", choices=["local", "ray"], help="local (this machine) or ray (a Ray cluster; pip install 'depthsep[ray]')")
+    p.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: a GPU when torch sees one, else the CPU)")
     p.add_argument("--address", default=None, help="with --backend ray: HOST:PORT of a Ray head node (default: a private local instance)")
 
     p = sub.add_parser("runs", help="export the results store", description="export the results store")
@@ -299,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="figure2.png")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--backend", default="local", choices=["local", "ray"], help="local (this machine) or ray (a Ray cluster; pip install 'depthsep[ray]')")
+    p.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: a GPU when torch sees one, else the CPU)")
     p.add_argument("--address", default=None, help="with --backend ray: HOST:PORT of a Ray head node (default: a private local instance)")
 
     command("doctor", "versions, device, threads, cores and Ray: what a bug report needs")
@@ -403,13 +405,14 @@ def dispatch(args) -> tuple[object, callable]:
                          [a.strip() for a in args.activation.split(",") if a.strip()], _int_list(args.seeds, "--seeds"),
                          args.store, steps=args.steps, batch_size=args.batch_size, loss=args.loss,
                          optimizer=args.optimizer, lr=args.lr, domain=args.domain, test_size=args.test_size,
-                         progress=not args.no_progress, backend=args.backend, address=args.address), render_sweep
+                         progress=not args.no_progress, backend=args.backend, address=args.address,
+                         device=args.device), render_sweep
     if args.command == "runs":
         api.runs(args.store, args.fmt or "csv", args.out)
         return None, None
     if args.command == "figure2":
         return api.figure2(args.mode or "quick", args.store, args.out, progress=not args.no_progress,
-                           backend=args.backend, address=args.address), render_sweep
+                           backend=args.backend, address=args.address, device=args.device), render_sweep
     if args.command == "doctor":
         from .doctor import render
         return api.doctor(), render

@@ -166,6 +166,22 @@ def test_sweep_runs_and_heatmap(capsys, tmp_path):
     assert (tmp_path / "h.svg").stat().st_size > 1000
 
 
+def test_sweep_device_choice(capsys, tmp_path):
+    import torch
+
+    store = tmp_path / "runs.db"
+    grid = ["sweep", "--target", "product:3", "--layers", "1", "--widths", "4", "--seeds", "0", "--steps", "10",
+            "--test-size", "200", "--no-progress"]
+    assert run_json(capsys, *grid, "--store", str(store), "--device", "cpu")["trained"] == 1
+    _, out, _ = run(capsys, "runs", "--store", str(store), "--json")
+    assert json.loads(out)[0]["device"] == "cpu"
+    bad = ["warp-drive"] + ([] if torch.cuda.is_available() else ["cuda"])
+    for device in bad:          # refused before the store is opened: one line, the rows intact
+        code, out, err = run(capsys, *grid, "--store", str(tmp_path / "other.db"), "--device", device)
+        assert code == 2 and err.count("\n") == 1 and "device" in err and "Traceback" not in err
+        assert not (tmp_path / "other.db").exists()
+
+
 @pytest.mark.parametrize(
     "argv",
     [

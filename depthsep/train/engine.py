@@ -69,6 +69,14 @@ def resolve_device(device=None) -> torch.device:
         raise DepthsepError(f"unknown device {device!r}") from None
 
 
+def local_device(device=None) -> torch.device:
+    """:func:`resolve_device`, refusing (one line) a GPU this machine does not have."""
+    device = resolve_device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise DepthsepError(f"device {str(device)!r} asked for, but torch {torch.__version__} sees no CUDA GPU here")
+    return device
+
+
 def describe_device(device: torch.device) -> str:
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
@@ -322,7 +330,7 @@ def train_models(
     for spec in specs:
         if not isinstance(spec, ModelSpec):
             raise DepthsepError(f"train_models takes ModelSpec values, got {type(spec).__name__}")
-    device = resolve_device(device)
+    device = local_device(device)
     groups = plan_groups(specs, device)
     workers = default_workers(device, len(groups)) if workers is None else max(1, int(workers))
     total, done = sum(spec.steps for spec in specs), 0

@@ -111,6 +111,10 @@ def sweep(target: str, layers: list[int], widths: list[int], activations: list[s
     private loopback instance without one); either way only this process writes the store.
     """
     check_backend(backend, address)
+    if backend == "local":
+        from .engine import local_device
+
+        device = local_device(device)         # a bad device fails before the store is touched
     specs = grid_specs(target, layers, widths, activations, seeds, steps=steps,
                        batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
                        test_size=test_size)

@@ -10,6 +10,11 @@ The Python API mirrors the `depthsep` command: each function of :mod:`depthsep.a
 
 __version__ = "0.1.0"
 
+from ._openblas import prefer_avx512_kernels  # noqa: E402
+
+# Before anything loads numpy: OpenBLAS reads its core type once (see _openblas for why).
+prefer_avx512_kernels()
+
 from .errors import DepthsepError  # noqa: E402
 
 # The API and Polynomial load on first use (PEP 562): they pull in sympy (~0.3 s), which

@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 
 import torch
 
+from .._openblas import one_thread
 from ..errors import DepthsepError
 from .engine import plan_groups, train_group, train_models
 from .spec import ModelSpec, RunResult
@@ -109,6 +110,8 @@ def _ray_train_group(group, device: str):
     """The body of a Ray task: one group, trained single-threaded on CPU like a local worker."""
     if device == "cpu":
         torch.set_num_threads(1)
+        with one_thread():
+            return train_group(group, device)
     return train_group(group, device)
 
 
@@ -123,6 +126,8 @@ def start_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
     if ray.is_initialized():
         return False
     quiet = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    if "OPENBLAS_CORETYPE" in os.environ:   # workers load OpenBLAS with the driver's core (see _openblas)
+        quiet["runtime_env"] = {"env_vars": {"OPENBLAS_CORETYPE": os.environ["OPENBLAS_CORETYPE"]}}
     try:
         if address:
             ray.init(address=address, **quiet)

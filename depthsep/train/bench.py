@@ -10,6 +10,9 @@ costs count. The naive loop runs single-threaded (``--naive-threads``): on these
 torch's default two threads are ≈ 8 % faster on a quiet machine but 2–10× slower as soon as another
 job holds a core, which on a shared machine would inflate the speed-up.
 
+The engine's hidden layers use numpy's OpenBLAS when it runs AVX-512 kernels, else MKL (see
+:mod:`depthsep._openblas`); the report says which, and why when the CPU could do better.
+
 Also measured: the machine's matmul rate (2048² float32 through MKL — torch's matmul — and through
 oneDNN, on one thread and on all) and the FLOP rate the engine reaches on wide networks (width 256),
 counting only the real models' multiply-adds.
@@ -154,6 +157,11 @@ def main(argv=None) -> None:
     print(f"grid: product:20, layers 1-6 x widths 8/16/32/64 x 4 seeds = 96 models, batch 256, "
           f"{args.steps} steps, tanh, L1, AdaDelta, test {args.test_size} points; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
+    from depthsep.doctor import blas_report
+
+    blas = blas_report()   # the subprocesses inherit this process's OPENBLAS_CORETYPE, hence its answer
+    print(f"engine's hidden-layer matmul: {blas['hidden_layer_matmul']}"
+          + (f" ({blas['blas_note']})" if blas["blas_note"] else ""), flush=True)
     order = ["engine"] + ["naive"] * (0 if args.skip_naive else args.naive_repeat)
     order += ["engine"] * (args.repeat - 1)
     walls: dict[str, list[float]] = {}

@@ -35,6 +35,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import torch
 
+from .._openblas import one_thread
 from ..errors import DepthsepError
 from .data import chunk_steps, evaluation_set, stream_chunk
 from .ensemble import Ensemble, input_rows
@@ -235,11 +236,13 @@ def _step_runner(ensemble: Ensemble, optimizer, x_steps, y_steps, loss: str) -> 
 
 @contextmanager
 def _single_threaded():
-    # One thread per kernel: results must not depend on how a kernel was split across threads.
+    # One thread per kernel (torch's and OpenBLAS's): results must not depend on how a kernel was
+    # split across threads, and two workers on two cores must not each start a thread pool.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        yield
+        with one_thread():
+            yield
     finally:
         torch.set_num_threads(threads)
 
@@ -258,11 +261,11 @@ def _worker(groups, device, tasks, events) -> None:
     # Ctrl-C is the parent's to handle: it stops the workers itself (a worker reporting the
     # KeyboardInterrupt as a failure would turn an interrupt into an internal error).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    torch.set_num_threads(1)
     try:
-        while (index := tasks.get()) is not None:
-            events.put(("results", train_group(groups[index], device,
-                                                progress=lambda k: events.put(("progress", k)))))
+        with _single_threaded():
+            while (index := tasks.get()) is not None:
+                events.put(("results", train_group(groups[index], device,
+                                                    progress=lambda k: events.put(("progress", k)))))
     except BaseException:  # noqa: BLE001 — report anything, the parent re-raises
         events.put(("error", traceback.format_exc()))
 

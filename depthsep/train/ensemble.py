@@ -21,11 +21,13 @@ Layout, and why:
   preallocated and every op writing in place (``out=``). Scalars are 0-dim tensors: ``t.mul_(0.5)``
   costs ≈ 3 µs on the CPU (the Python float becomes a tensor, then is cast), ``t.mul_(half)`` ≈ 1.
 
-Wide groups (width ≥ 96 on a CPU) run their hidden W × W products through oneDNN, one slot at a
-time: torch's matmul is MKL, which on AMD CPUs runs its AVX2 code, while oneDNN uses AVX-512 —
-1.3× faster at width 96, 2× at 256. Each oneDNN call costs ≈ 10 µs of overhead, so below that
-width MKL's batched product wins (evaluation, 2048 points a call, switches at width 32). The
-choice depends on the width alone, so it cannot break reproducibility.
+Hidden W × W products on a CPU: torch's matmul is MKL, which on AMD CPUs runs its AVX2 code. Where
+numpy's OpenBLAS runs its AVX-512 kernels (:mod:`depthsep._openblas`), hidden layers of width ≥ 16
+go through ``numpy.matmul`` on views of the same buffers — all slots in one call, 1.7–2.2× MKL's
+speed at widths 32–128 here. Otherwise wide groups (width ≥ 96) use oneDNN, one slot at a time
+(AVX-512 too, but ≈ 10 µs of overhead per call, so below that width MKL's batched product wins;
+evaluation, 2048 points a call, switches at width 32). The choice depends on the width and the
+machine alone, so it cannot break reproducibility.
 
 Padding: a slot narrower than the group's width has zero columns (its missing units) and zero rows
 (the weights leaving them). When σ(0) = 0 such a unit computes exactly 0 forever and all its
@@ -38,14 +40,17 @@ so a slot's numbers do not depend on what the other slots hold (a NaN in one sta
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
+from .._openblas import avx512_gemm
 from .activations import get_activation
 
 _EVAL_CHUNK = 2048               # points per evaluation chunk (8192 runs 2–3× slower: cache)
 ONEDNN_MIN_WIDTH = 96            # measured crossovers: MKL's bmm wins below, oneDNN above —
 ONEDNN_MIN_WIDTH_EVAL = 32       # for batches of 256 in training and chunks of 2048 in evaluation
+OPENBLAS_MIN_WIDTH = 16          # AVX-512 OpenBLAS ties MKL at width 8 and wins from 16 on
 
 
 def _onednn_matmul():
@@ -74,6 +79,13 @@ def mm_mkl(a: Tensor, b: Tensor, out: Tensor, alpha: float = 1.0) -> None:
         torch.bmm(a, b, out=out)
     else:
         torch.baddbmm(out, a, b, beta=0, alpha=alpha, out=out)
+
+
+def mm_openblas(a: Tensor, b: Tensor, out: Tensor, alpha: float = 1.0) -> None:
+    """out = alpha · a @ b for every slot, as one ``numpy.matmul`` (numpy's OpenBLAS) on shared views."""
+    np.matmul(a.numpy(), b.numpy(), out=out.numpy())
+    if alpha != 1.0:
+        out.mul_(_scalar(alpha, out.device))
 
 
 def mm_onednn(a: Tensor, b: Tensor, out: Tensor, alpha: float = 1.0) -> None:
@@ -121,7 +133,10 @@ class Ensemble:
         self.grad_mask: Tensor | None = None
         onednn = self.device.type == "cpu" and _ONEDNN is not None
         # For the hidden (W + 1) × W products, in training and in evaluation:
-        self.hidden_mm = mm_onednn if onednn and width >= ONEDNN_MIN_WIDTH else mm_mkl
+        if self.device.type == "cpu" and width >= OPENBLAS_MIN_WIDTH and avx512_gemm():
+            self.hidden_mm = mm_openblas
+        else:
+            self.hidden_mm = mm_onednn if onednn and width >= ONEDNN_MIN_WIDTH else mm_mkl
         self.eval_mm = mm_onednn if onednn and width >= ONEDNN_MIN_WIDTH_EVAL else mm_mkl
         self._plans: dict[int, dict] = {}
         self._eval: dict[int, tuple] = {}

@@ -257,7 +257,10 @@ def test_ctrl_c_keeps_finished_cells_and_exits_130(tmp_path, backend):
     argv = ["sweep", "--target", "product:4", "--layers", "1,2,3,4", "--widths", "8,16",
             "--seeds", "0,1,2,3", "--steps", "12000", "--batch-size", "32", "--test-size", "500",
             "--store", str(store), "--no-progress", "--backend", backend]
-    code = f"import sys; from depthsep.cli import main; sys.exit(main({argv!r}))"
+    # A foreground command's SIGINT disposition, whatever this test runner inherited: a job started
+    # in the background by a non-interactive shell ignores SIGINT from birth, and Python keeps that.
+    code = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            f"from depthsep.cli import main; sys.exit(main({argv!r}))")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

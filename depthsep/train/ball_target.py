@@ -21,7 +21,7 @@ import torch
 from torch import Tensor
 
 from ..errors import DepthsepError
-from .targets import register_target
+from .targets import register_target, shortest_number
 
 PAPER_RADIUS = 2.0   # Safran & Shamir draw |x| ~ U[0, 2]
 
@@ -32,7 +32,7 @@ class BallTarget:
     def __init__(self, n: int, radius: float = PAPER_RADIUS):
         self.n = n
         self.radius = float(radius)
-        self.name = f"ball:{n}" if self.radius == PAPER_RADIUS else f"ball:{n}:{_shortest(self.radius)}"
+        self.name = f"ball:{n}" if self.radius == PAPER_RADIUS else f"ball:{n}:{shortest_number(self.radius)}"
 
     @property
     def inside_fraction(self) -> float:
@@ -54,13 +54,6 @@ class BallTarget:
 
     def __repr__(self) -> str:
         return f"BallTarget({self.n}, {self.radius:g})"
-
-
-def _shortest(value: float) -> str:
-    """``3`` for 3.0, ``2.123456789`` as is: the shortest text that parses back to the same float,
-    so the canonical name (which seeds the data) names exactly this target."""
-    short = f"{value:g}"
-    return short if float(short) == value else repr(value)
 
 
 @register_target("ball")

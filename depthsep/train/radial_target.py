@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 
 from ..errors import DepthsepError
-from .targets import register_target
+from .targets import register_target, shortest_number
 
 
 DISTRIBUTIONS = ("ball", "radius")   # the input laws; the first is what a name without LAW means
@@ -52,7 +52,7 @@ class RadialTarget:
         self.expr = prof.expr
         self.phi_numpy = prof.numpy
         self._phi = torch_evaluator(prof.expr)
-        suffix = "" if self.radius == 1.0 else f":{_shortest(self.radius)}"
+        suffix = "" if self.radius == 1.0 else f":{shortest_number(self.radius)}"
         law = "" if self.distribution == "ball" else f":{self.distribution}"
         self.name = f"radial:{self.expr}:{n}{suffix}{law}"
 
@@ -84,13 +84,6 @@ def check_distribution(distribution) -> str:
         raise DepthsepError(f"radial input distribution must be ball (uniform in |x| <= R) or radius "
                             f"(|x| uniform on [0, R]), got {distribution!r}")
     return text
-
-
-def _shortest(value: float) -> str:
-    """``2`` for 2.0, ``2.123456789`` as is: the shortest text that parses back to the same float, so
-    the canonical name names exactly this target (it agrees with ``{:g}`` wherever that is exact)."""
-    short = f"{value:g}"
-    return short if float(short) == value else repr(value)
 
 
 def _int(text: str) -> int | None:

@@ -83,6 +83,13 @@ class PolynomialTarget:
         return f"PolynomialTarget({str(self.polynomial)!r})"
 
 
+def shortest_number(value: float) -> str:
+    """``2`` for 2.0, ``2.123456789`` as is: the shortest text that parses back to the same float, so
+    a canonical name (which seeds the data) names exactly its target (as ``{:g}`` wherever that is exact)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
 _PARSERS: dict[str, Callable[[str], Target]] = {}
 
 

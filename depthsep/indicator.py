@@ -66,33 +66,31 @@ BATCH_SIZE = 100    # the paper's batches
 LR = 1e-3           # Adam's usual rate; see the module docstring for why not the paper's SGD schedule
 
 
-def _positive_ints(values, name: str) -> list[int]:
-    """A non-empty list of distinct integers >= 1, in the order given."""
+def _int_list(values, name: str, minimum: int | None = None) -> list[int]:
+    """A non-empty list of distinct integers (≥ ``minimum`` if given), in the order given; an int is
+    a list of one."""
     if isinstance(values, int) and not isinstance(values, bool):
         values = (values,)
+    kind = "integers" if minimum is None else f"integers >= {minimum}"
     try:
         items = list(values)
     except TypeError:
-        raise DepthsepError(f"{name} must be a list of integers >= 1, got {values!r}") from None
+        raise DepthsepError(f"{name} must be a list of {kind}, got {values!r}") from None
     if not items:
         raise DepthsepError(f"{name} needs at least one value")
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            raise DepthsepError(f"{name} must be integers >= 1, got {item!r}")
+        if isinstance(item, bool) or not isinstance(item, int) or (minimum is not None and item < minimum):
+            raise DepthsepError(f"{name} must be {kind}, got {item!r}")
     return list(dict.fromkeys(items))
+
+
+def _positive_ints(values, name: str) -> list[int]:
+    return _int_list(values, name, minimum=1)
 
 
 def parse_seeds(seeds) -> list[int]:
     """A non-empty list of distinct integer seeds (an int is one seed)."""
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        seeds = (seeds,)
-    try:
-        items = list(seeds)
-    except TypeError:
-        raise DepthsepError(f"seeds must be a list of integers, got {seeds!r}") from None
-    if not items or any(isinstance(s, bool) or not isinstance(s, int) for s in items):
-        raise DepthsepError(f"seeds must be a non-empty list of integers, got {seeds!r}")
-    return list(dict.fromkeys(items))
+    return _int_list(seeds, "seeds")
 
 
 def _radius(value) -> float:

@@ -68,14 +68,19 @@ def parse_phi(text: object) -> sp.Expr:
     return expr
 
 
-def check_radius(radius) -> float:
+def positive_number(value, name: str) -> float:
+    """``value`` as a finite float > 0, or a one-line DepthsepError naming ``name``."""
     try:
-        radius = float(radius)
+        number = float(value)
     except (TypeError, ValueError):
-        raise DepthsepError(f"radius must be a number, got {radius!r}") from None
-    if not (math.isfinite(radius) and radius > 0):
-        raise DepthsepError(f"radius must be a finite number > 0, got {radius!r}")
-    return radius
+        raise DepthsepError(f"{name} must be a number, got {value!r}") from None
+    if not (math.isfinite(number) and number > 0):
+        raise DepthsepError(f"{name} must be a finite number > 0, got {value!r}")
+    return number
+
+
+def check_radius(radius) -> float:
+    return positive_number(radius, "radius")
 
 
 def profile(text: object, radius: float = 1.0, lipschitz: float | None = None) -> Profile:
@@ -109,24 +114,14 @@ def profile(text: object, radius: float = 1.0, lipschitz: float | None = None) -
         if not math.isfinite(lipschitz):
             raise DepthsepError(f"phi = {text} is not Lipschitz on [0, {radius:g}]")
     else:
-        try:
-            lipschitz = float(lipschitz)
-        except (TypeError, ValueError):
-            raise DepthsepError(f"lipschitz must be a number, got {lipschitz!r}") from None
-        if not (math.isfinite(lipschitz) and lipschitz > 0):
-            raise DepthsepError(f"lipschitz must be a finite number > 0, got {lipschitz!r}")
+        lipschitz = positive_number(lipschitz, "lipschitz")
     return Profile(str(text).strip(), expr, phi, radius, max(float(lipschitz), 1e-12))
 
 
 def _check_size(dim, epsilon, layers):
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
         raise DepthsepError(f"dim must be an integer >= 1, got {dim!r}")
-    try:
-        epsilon = float(epsilon)
-    except (TypeError, ValueError):
-        raise DepthsepError(f"epsilon must be a number, got {epsilon!r}") from None
-    if not (math.isfinite(epsilon) and epsilon > 0):
-        raise DepthsepError(f"epsilon must be a finite number > 0, got {epsilon!r}")
+    epsilon = positive_number(epsilon, "epsilon")
     if str(layers) not in ("1", "2"):
         raise DepthsepError(f"radial constructions have --layers 1 or 2, got {layers!r}")
     return int(dim), epsilon, int(layers)

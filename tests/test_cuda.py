@@ -84,3 +84,10 @@ def test_radial_targets_train_on_the_gpu():
                   steps=300, batch_size=128, test_size=4096)
     result = train_models([s], device=CUDA)[0]
     assert result.status == "done" and result.test_rmse < 1.0
+
+
+def test_a_gpu_index_this_machine_lacks_is_refused():
+    from depthsep.errors import DepthsepError
+
+    with pytest.raises(DepthsepError, match="CUDA GPU"):
+        train_models([spec()], device=f"cuda:{torch.cuda.device_count()}")

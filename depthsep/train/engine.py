@@ -75,6 +75,9 @@ def local_device(device=None) -> torch.device:
     device = resolve_device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DepthsepError(f"device {str(device)!r} asked for, but torch {torch.__version__} sees no CUDA GPU here")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise DepthsepError(f"device {str(device)!r} asked for, but this machine has "
+                            f"{torch.cuda.device_count()} CUDA GPU(s)")
     return device
 
 

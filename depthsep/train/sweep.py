@@ -21,6 +21,7 @@ from typing import Callable
 
 from ..errors import DepthsepError
 from .backends import check_backend, train
+from .config import RunOptions
 from .spec import ModelSpec
 from .store import ResultStore, spec_key
 
@@ -104,24 +105,35 @@ def sweep(target: str, layers: list[int], widths: list[int], activations: list[s
           workers: int | None = None, backend: str = "local", address: str | None = None) -> dict:
     """Train every (activation, layers, width, seed) not yet in the store at ``store_path``.
 
-    Each result is committed as soon as it is scored. Returns ``{total, skipped, trained,
-    diverged, wall_s, store}`` (``diverged`` counts this run's newly trained models only).
-    ``progress``: a bar with ETA on stderr (rich when installed, else a plain line).
-    ``backend``: ``local`` (this machine) or ``ray`` (tasks on a Ray cluster at ``address``, or a
-    private loopback instance without one); either way only this process writes the store.
+    The grid of :func:`grid_specs`, run by :func:`run_specs` (see there for what is returned).
     """
-    check_backend(backend, address)
-    if backend == "local":
-        from .engine import local_device
-
-        device = local_device(device)         # a bad device fails before the store is touched
     specs = grid_specs(target, layers, widths, activations, seeds, steps=steps,
                        batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
                        test_size=test_size)
+    run = RunOptions(backend=backend, address=address, device=device, workers=workers, progress=progress)
+    return run_specs(specs, store_path, run)
+
+
+def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions(), label: str = "sweep") -> dict:
+    """The one path every training run takes: train each spec not yet in the store at ``store_path``.
+
+    Each result is committed as soon as it is scored, so the run can be killed at any time and
+    re-run: it picks up where it stopped and never stores a configuration twice. Returns ``{total,
+    skipped, trained, diverged, wall_s, store}`` (``diverged`` counts this run's newly trained models
+    only). ``run.progress``: a bar with ETA on stderr (``label`` names it). ``run.backend``: ``local``
+    (this machine) or ``ray`` (tasks on a Ray cluster at ``run.address``, or a private loopback
+    instance without one); either way only this process writes the store.
+    """
+    check_backend(run.backend, run.address)
+    device = run.device
+    if run.backend == "local":
+        from .engine import local_device
+
+        device = local_device(device)         # a bad device fails before the store is touched
     start = time.perf_counter()
     with ResultStore(store_path) as store:
         done = store.done_keys()
-        todo = [s for s in specs if spec_key(s) not in done]
+        todo = list({spec_key(s): s for s in specs if spec_key(s) not in done}.values())
         counts = {"trained": 0, "diverged": 0}
 
         def commit(result) -> None:
@@ -131,10 +143,10 @@ def sweep(target: str, layers: list[int], widths: list[int], activations: list[s
             if bar is not None:
                 bar.result(counts["trained"])
 
-        bar = _progress_bar(len(todo)) if progress and todo else None
+        bar = _progress_bar(len(todo), label) if run.progress and todo else None
         try:
             if todo:
-                train(todo, backend, address, device=device, workers=workers,
+                train(todo, run.backend, run.address, device=device, workers=run.workers,
                       progress=None if bar is None else bar.update, on_result=commit)
         finally:
             if bar is not None:
@@ -265,4 +277,4 @@ def figure2(mode: str, store_path, out: str, progress: bool = True,
     return {**summary, "files": files}
 
 
-__all__ = ["FIGURE2_SETUP", "figure2", "figure2_grid", "grid_specs", "sweep"]
+__all__ = ["FIGURE2_SETUP", "figure2", "figure2_grid", "grid_specs", "run_specs", "sweep"]

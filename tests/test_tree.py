@@ -271,9 +271,20 @@ def test_paper_curve_and_curve_layers():
     advice = advise(20, 100)
     assert advice.curve_layers == 2  # W_1 = 2^20 > 100 >= W_2 ~ 98.7
     assert advice.layers == 2 and advice.schedule == [5, 1]  # widths 80, 32
-    top = max(advice.layers, advice.curve_layers) + 1
+    top = max(advice.layers, advice.curve_layers, advice.curve_min_layers) + 1
     assert [p["layers"] for p in advice.curve] == list(range(1, top + 1))
+    assert advice.curve_min_width == min(paper_curve(20, k) for k in range(1, 65))
     assert advice.curve[1]["width"] == pytest.approx(paper_curve(20, 2))
+
+
+def test_advise_says_why_the_curve_and_the_rule_of_thumb_disagree():
+    advice = advise(1000, 1024)
+    assert advice.layers == 12 and advice.rule_of_thumb_layers == 4 and advice.curve_layers is None
+    # The curve bottoms out above the budget: the answer names its minimum instead of k = None.
+    assert advice.curve_min_width == min(paper_curve(1000, k) for k in range(1, 65)) > 1024
+    assert any(f"never falls to 1024" in n and f"k = {advice.curve_min_layers}" in n for n in advice.notes)
+    assert any("rule of thumb" in n and "needs 12" in n for n in advice.notes)
+    assert advise(20, 100).notes == []   # all three agree: nothing to explain
 
 
 def test_advise_when_nothing_fits():

@@ -778,8 +778,10 @@ class Advice:
     ``layers`` is exact for the Theorem 5.1 tree (None if more than ``max_layers``); ``schedule``,
     ``widths`` and ``neurons`` are the cheapest tree with that many layers within the budget.
     ``rule_of_thumb_layers`` is the paper's k > log10 n (derived for W ≈ 2^10), ``curve_layers``
-    the smallest k with the paper's W_k ≤ max_width (None if none up to ``max_layers``), and
-    ``curve`` lists W_k for k = 1…max(layers, curve_layers) + 1.
+    the smallest k with the paper's W_k ≤ max_width (None if none up to ``max_layers``: the curve has
+    a minimum, ``curve_min_width`` at ``curve_min_layers``, and a budget below it is never met), and
+    ``curve`` lists W_k for k = 1…max(layers, curve_layers) + 1. ``notes`` say, in words, why the
+    three answers differ.
     """
 
     n: int
@@ -790,7 +792,10 @@ class Advice:
     neurons: int | None
     rule_of_thumb_layers: int
     curve_layers: int | None
+    curve_min_layers: int
+    curve_min_width: float
     curve: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """JSON-ready dict; a curve width beyond float range is written as None."""
@@ -803,6 +808,9 @@ class Advice:
             "neurons": self.neurons,
             "rule_of_thumb_layers": self.rule_of_thumb_layers,
             "curve_layers": self.curve_layers,
+            "curve_min_layers": self.curve_min_layers,
+            "curve_min_width": _json_float(self.curve_min_width),
+            "notes": list(self.notes),
             "curve": [{"layers": p["layers"], "width": _json_float(p["width"])} for p in self.curve],
         }
 
@@ -835,9 +843,32 @@ def advise(n: int, max_width: int, max_layers: int = 64) -> Advice:
     log2_budget = math.log2(max_width)
     curve_layers = next((k for k in range(1, max_layers + 1)
                          if _log2_paper_curve(n, k) <= log2_budget), None)
-    top = max(layers or 0, curve_layers or 0)
-    top = top + 1 if top else max_layers
-    curve = [{"layers": k, "width": paper_curve(n, k)} for k in range(1, top + 1)]
+    # W_k falls while 2^(n^(1/k)) shrinks faster than n^((k-1)/k) grows, then rises towards n.
+    curve_min_layers = min(range(1, max_layers + 1), key=lambda k: _log2_paper_curve(n, k))
+    top = max(layers or 0, curve_layers or 0, curve_min_layers)
+    curve = [{"layers": k, "width": paper_curve(n, k)} for k in range(1, min(top + 1, max_layers) + 1)]
+    thumb = rule_of_thumb_layers(n)
     return Advice(n=n, max_width=max_width, layers=layers, schedule=schedule, widths=widths,
-                  neurons=neurons, rule_of_thumb_layers=rule_of_thumb_layers(n),
-                  curve_layers=curve_layers, curve=curve)
+                  neurons=neurons, rule_of_thumb_layers=thumb, curve_layers=curve_layers,
+                  curve_min_layers=curve_min_layers, curve_min_width=paper_curve(n, curve_min_layers),
+                  curve=curve, notes=_advice_notes(n, max_width, layers, thumb, curve_layers, curve_min_layers))
+
+
+def _advice_notes(n, max_width, layers, thumb, curve_layers, curve_min_layers) -> list[str]:
+    """Why the exact tree, the paper's curve and its rule of thumb can give three different k."""
+    notes = []
+    if layers is None and max_width < n:
+        notes.append(f"every product tree's first layer has at least n = {n} neurons, so no depth fits under {max_width}")
+    if curve_layers is None:
+        notes.append(
+            f"the paper's curve never falls to {max_width}: its minimum is "
+            f"{paper_curve(n, curve_min_layers):.4g} at k = {curve_min_layers}, and it rises again for larger k "
+            f"(the factor n^((k-1)/k) tends to n)")
+    if layers is not None and layers != thumb:
+        why = (f"the rule of thumb k > log10 n = {math.log10(n):.3g} gives {thumb}: it reads eq. (6), "
+               f"2^(n^(1/k)) <= 2^10, without the constant in its Θ and without the factor n^((k-1)/k), and "
+               f"assumes W ≈ 2^10 whatever --max-width is; the exact tree needs {layers}")
+        if abs(math.log2(n) - layers) < abs(thumb - layers):
+            why += f" (closer to the paper's log2 n = {math.log2(n):.3g} for its O(n) constructions)"
+        notes.append(why)
+    return notes

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.optimize import minimize
 
 from depthsep.errors import DepthsepError
-from depthsep.plots import figure1
+from depthsep.experiments.figure1 import figure1
 from depthsep.theory import tree
 from depthsep.theory.tree import (
     advise, continuous_group_sizes, eq2_neurons, group_sizes, layer_cost, min_layer_width,

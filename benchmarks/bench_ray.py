@@ -14,7 +14,8 @@ import time
 from depthsep.train.backends import import_ray, local_cores, start_ray
 from depthsep.train.engine import plan_groups
 from depthsep.train.store import ResultStore
-from depthsep.train.sweep import figure2_grid, grid_specs, sweep
+from depthsep.experiments.figure2 import figure2_grid
+from depthsep.train.sweep import grid_specs, sweep
 
 
 def main():

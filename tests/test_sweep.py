@@ -1,4 +1,4 @@
-"""Sweeps: resumable, never doubled, survive SIGKILL; the Figure 2 grids; the heatmap."""
+"""Sweeps: resumable, never doubled, survive SIGKILL."""
 
 import signal
 import sys
@@ -9,7 +9,7 @@ import pytest
 from depthsep.errors import DepthsepError
 from depthsep.train.store import ResultStore
 from killing import kill_after_rows
-from depthsep.train.sweep import figure2_grid, grid_specs, sweep
+from depthsep.train.sweep import sweep
 
 TINY = dict(steps=20, batch_size=16, test_size=200, progress=False)
 
@@ -84,38 +84,3 @@ def test_a_killed_sweep_resumes_without_doubles(tmp_path):
     keys = [(r["layers"], r["width"], r["seed"]) for r in after]
     assert len(set(keys)) == total
     assert after[:len(before)] == before                 # earlier rows unchanged
-
-
-def test_figure2_grids():
-    full, quick = figure2_grid("full"), figure2_grid("quick")
-    assert full["widths"] == list(range(5, 101, 5)) and full["layers"] == list(range(1, 21))
-    assert set(full["activations"]) == {"tanh", "relu"}
-    for grid in (full, quick):
-        assert grid["target"] == "product:20" and grid["domain"] == "0:2"
-        assert grid["optimizer"] == "adadelta" and grid["loss"] == "l1"
-    specs = grid_specs(**{k: v for k, v in quick.items()})
-    assert len(specs) == len(quick["layers"]) * len(quick["widths"]) * len(quick["seeds"])
-    assert {s.n for s in specs} == {20}
-    with pytest.raises(DepthsepError):
-        figure2_grid("huge")
-
-
-def test_heatmap_writes_png_and_svg(tmp_path):
-    from depthsep.heatmap import heatmap, heatmap_data
-    store = tmp_path / "runs.db"
-    sweep("product:6", [1, 2, 3], [4, 8], ["tanh"], [0, 1], store, **TINY)
-    data = heatmap_data(store, "product:6", "tanh")
-    assert data["layers"] == [1, 2, 3] and data["widths"] == [4, 8]
-    assert all(c == 2 for row in data["seeds"] for c in row)
-    out = tmp_path / "fig" / "fig2.png"
-    with pytest.raises(DepthsepError, match="does not exist"):
-        heatmap(store, "product:6", "tanh", out)
-    out.parent.mkdir()
-    paths = heatmap(store, "product:6", "tanh", out)
-    assert paths == [str(out), str(out.with_suffix(".svg"))]
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
-    assert b"<svg" in out.with_suffix(".svg").read_bytes()[:2000]
-    with pytest.raises(DepthsepError, match="no runs"):
-        heatmap(store, "product:5", "tanh", out)
-    with pytest.raises(DepthsepError, match="no runs"):
-        heatmap(store, "product:6", "relu", out)

@@ -1,6 +1,6 @@
-"""Resumable grid sweeps into the results store, and the grids of Figure 2.
+"""Resumable grid sweeps into the results store.
 
-    >>> from depthsep.train.sweep import sweep, figure2_grid
+    >>> from depthsep.experiments.figure2 import figure2_grid
     >>> sweep(**figure2_grid("quick"), store_path="runs.db")          # doctest: +SKIP
     {'total': 120, 'skipped': 0, 'trained': 120, 'diverged': 0, 'wall_s': 312.4, 'store': 'runs.db'}
 
@@ -24,52 +24,6 @@ from .backends import check_backend, train
 from .config import RunOptions
 from .spec import ModelSpec
 from .store import ResultStore, spec_key
-
-# -- the grids of Figure 2 -------------------------------------------------------------------------
-
-#: Figure 2's fixed setup (Section 5): n = 20, x_i ~ U[0, 2], AdaDelta, absolute-error loss.
-FIGURE2_SETUP = dict(target="product:20", domain="0:2", optimizer="adadelta", lr=None, loss="l1")
-
-
-def figure2_grid(mode: str = "quick") -> dict:
-    """Keyword arguments for :func:`sweep` (all but ``store_path``) reproducing Figure 2.
-
-    Fixed by the paper: target x1·x2·…·x20 (n = 20), x_i ~ U[0, 2], AdaDelta (torch default
-    lr = 1.0, rho = 0.9), L1 loss, tanh ("ReLU similar"). **Not stated** by the paper: steps,
-    batch size, initialisation, test set. Our choices and why:
-
-    * ``batch_size = 128`` fresh points per step (an infinite stream, no epochs): the target is
-      heavy-tailed (mean 1, median ≈ 0.002), and with L1 the gradient only sees signs of residuals,
-      so a modest batch with many steps beats a large batch with few; 128 keeps a step cheap on a
-      CPU core while the sign estimate is already stable.
-    * **steps** — a constant predictor at the median already scores MAE ≈ 0.93, so nothing shows
-      unless training runs long. Measured on this engine (seed 0, batch 128, test 20 000):
-      after 5 000 steps every net is still ≈ 0.96–0.99; after 20 000 steps one layer × 80 stays at
-      0.996 while 2 × 40 reaches 0.93, 4 × 20 0.89, 6 × 20 0.87 and 4 × 40 0.86 — depth beats width
-      at equal or fewer neurons. ``quick`` uses 50 000 steps (at 20 000 the 2–8-layer rows were
-      still noisy); ``full`` uses 60 000, so the deep nets get closer to convergence.
-    * **seeds** — 4: the CPU engine trains models in groups of 4 slots that share the seed-independent
-      shape, so 4 seeds cost about what 1 does; the heatmap shows the mean over seeds.
-    * ``test_size`` — 100 000 points for ``full`` (the MAE's standard error ≈ 0.01 with this tail),
-      20 000 for ``quick``.
-
-    ``quick``: tanh, layers {1, 2, 3, 4, 6, 8} × widths {5, 10, 20, 40, 80} (30 cells × 4 seeds):
-    measured at 4 min 20 s wall on 2 CPU cores. One hidden layer stays at MAE 0.94–0.97 for every
-    width (no better than predicting the median), while 2–6 layers of width ≥ 20 reach 0.80–0.83. ``full``: the paper's grid —
-    widths 5, 10, …, 100 (step 5) × layers 1…20 × {tanh, relu}, 4 seeds: 3 200 models, about
-    500× the quick grid's arithmetic (≈ 30 h on 2 CPU cores): meant for a GPU or the Ray backend.
-    """
-    if mode == "quick":
-        grid = dict(layers=[1, 2, 3, 4, 6, 8], widths=[5, 10, 20, 40, 80], activations=["tanh"],
-                    seeds=[0, 1, 2, 3], steps=50_000, batch_size=128, test_size=20_000)
-    elif mode == "full":
-        grid = dict(layers=list(range(1, 21)), widths=list(range(5, 101, 5)),
-                    activations=["tanh", "relu"], seeds=[0, 1, 2, 3], steps=60_000,
-                    batch_size=128, test_size=100_000)
-    else:
-        raise DepthsepError(f"unknown Figure 2 mode '{mode}' (choose from quick, full)")
-    return {**FIGURE2_SETUP, **grid}
-
 
 # -- the sweep -------------------------------------------------------------------------------------
 
@@ -255,26 +209,4 @@ def _clock(seconds: float) -> str:
     return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
 
 
-def figure2(mode: str, store_path, out: str, progress: bool = True,
-            device=None, backend: str = "local", address: str | None = None) -> dict:
-    """``depthsep figure2 [--quick|--full]``: run (or resume) the sweep, then draw the heatmaps.
-
-    Returns the sweep summary plus ``files``: the PNG/SVG paths, one pair per activation
-    (``out`` for the first, ``<stem>-<activation>.<ext>`` for the others).
-    """
-    from ..heatmap import heatmap
-    grid = figure2_grid(mode)
-    out_dir = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(out_dir):                       # fail before hours of training
-        raise DepthsepError(f"cannot write {out}: directory {out_dir} does not exist")
-    summary = sweep(**grid, store_path=store_path, progress=progress, device=device,
-                    backend=backend, address=address)
-    files = []
-    stem, ext = os.path.splitext(out)
-    for i, activation in enumerate(grid["activations"]):
-        path = out if i == 0 else f"{stem}-{activation}{ext or '.png'}"
-        files += heatmap(store_path, grid["target"], activation, path)
-    return {**summary, "files": files}
-
-
-__all__ = ["FIGURE2_SETUP", "figure2", "figure2_grid", "grid_specs", "run_specs", "sweep"]
+__all__ = ["grid_specs", "run_specs", "sweep"]

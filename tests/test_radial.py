@@ -1,4 +1,5 @@
-"""Radial functions φ(|x|) (seed 001): constructions checked independently of their builder."""
+"""Radial functions φ(|x|) (seed 001): constructions checked independently of their builder, their
+sizes by formula, and the radial:PHI:D target."""
 
 import math
 
@@ -8,8 +9,10 @@ import torch
 
 from depthsep.errors import DepthsepError
 from depthsep.network import load_network
-from depthsep.radial import profile, radial_build, radial_sizes
-from depthsep.theory.radial import hemisphere_rule, sphere_moment
+from depthsep.construct.radial_build import radial_build
+from depthsep.experiments.radial_sizes import radial_sizes
+from depthsep.theory.radial import hemisphere_rule, profile, sphere_moment
+from depthsep.verify import radial_sup_error
 
 
 def _ball(dim, count, rng, radius=1.0):
@@ -83,16 +86,29 @@ def test_lipschitz_constant():
 @pytest.mark.parametrize("bad", ["2", "x + 1", "t + y", "__import__('os').system('true')", "t.real",
                                  "sqrt(t - 1/2)", "log(t)", "1/t", "t;t", "", "cos(t", "lambda: t"])
 def test_bad_phi_is_refused(bad):
-    with pytest.raises(DepthsepError):
+    with pytest.raises(DepthsepError) as info:
         radial_build(bad, 2, 1.0, 0.1, 2)
+    assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs", [dict(dim=0), dict(epsilon=-1), dict(layers=3), dict(activation="tanh"),
-                                    dict(radius=0), dict(lipschitz=float("nan"))])
+@pytest.mark.parametrize("kwargs", [dict(dim=0), dict(dim=1.5), dict(epsilon=-1), dict(layers=3), dict(layers="x"),
+                                    dict(activation="tanh"), dict(radius=0), dict(lipschitz=float("nan")),
+                                    dict(out="/nonexistent-dir/net.json")])
 def test_bad_arguments_are_refused(kwargs):
     args = dict(phi="cos(t)", dim=2, radius=1.0, epsilon=0.1, layers=2) | kwargs
-    with pytest.raises(DepthsepError):
+    with pytest.raises(DepthsepError) as info:
         radial_build(**args)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs", [dict(layers=3), dict(layers="1,x"), dict(dims="0,2"), dict(dims=()),
+                                    dict(epsilons="0.1,-1"), dict(radius=-1), dict(phi="t + y"),
+                                    dict(out="/nonexistent-dir/sizes.png"), dict(out="sizes.pdf")])
+def test_bad_sizes_arguments_are_refused(kwargs):
+    args = dict(phi="cos(t)", layers=(1, 2), dims=(2, 4), epsilons=(0.1,)) | kwargs
+    with pytest.raises(DepthsepError) as info:
+        radial_sizes(**args)
+    assert "\n" not in str(info.value)
 
 
 def test_one_layer_refuses_what_it_cannot_build():
@@ -135,51 +151,7 @@ def test_sizes_plot(tmp_path):
     assert (tmp_path / "sizes.svg").exists()
 
 
-@pytest.mark.slow
-def test_experiment_small():
-    from depthsep.radial import DEFAULT_PHIS, radial_experiment
-
-    result = radial_experiment(dims=(2, 4), widths=(4, 16), steps=200, workers=1)
-    assert len(result["rows"]) == len(DEFAULT_PHIS) * 2 * 2  # φ × d × depth
-
-
-def test_experiment_seeds_average_the_single_seed_runs(tmp_path):
-    """Each (seed, width) model is the same with or without batch-mates, so a two-seed run's
-    per-width error is exactly the mean of the two one-seed runs."""
-    from depthsep.radial import radial_experiment
-
-    kwargs = dict(phis=("cos(pi*t)",), dims=(2, 3), widths=(4, 8), steps=40, test_size=1024, workers=1)
-    both = radial_experiment(seeds=(0, 1), out=tmp_path / "exp.png", **kwargs)
-    one, two = radial_experiment(seeds=(0,), **kwargs), radial_experiment(seeds=1, **kwargs)
-    assert both["seeds"] == [0, 1] and one["seeds"] == [0] and (tmp_path / "exp.svg").exists()
-    for rb, r0, r1 in zip(both["rows"], one["rows"], two["rows"]):
-        assert (rb["dim"], rb["layers"]) == (r0["dim"], r0["layers"])
-        for w, error in rb["errors"].items():
-            assert error == pytest.approx((r0["errors"][w] + r1["errors"][w]) / 2, rel=1e-12)
-            assert rb["errors_min"][w] == min(r0["errors"][w], r1["errors"][w])
-            assert rb["errors_max"][w] == max(r0["errors"][w], r1["errors"][w])
-        reached = [int(w) for w, e in rb["errors"].items() if e <= both["target_error"]]
-        assert rb["smallest_width"] == (min(reached) if reached else None)
-
-
-def test_experiment_cli_seeds(capsys):
-    import json
-
-    from depthsep.cli import main
-
-    argv = ["radial", "experiment", "--phis", "cos(pi*t)", "--dims", "2", "--widths", "4", "--steps", "20",
-            "--seeds", "0,1", "--workers", "1", "--json"]
-    assert main(argv) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["seeds"] == [0, 1] and {"errors", "errors_min", "errors_max", "smallest_width"} <= set(data["rows"][0])
-    assert main(argv[:-3] + ["--seeds", "x"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-
-
 def test_one_layer_orbit_build_is_within_epsilon_and_matches_sizes(tmp_path):
-    from depthsep.construct.radial import radial_sup_error
-
     phi, dim, epsilon = "cos(pi*t)/pi", 8, 0.1
     path = tmp_path / "net.json"
     report = radial_build(phi, dim, 1.0, epsilon, 1, out=path)
@@ -196,8 +168,8 @@ def test_one_layer_orbit_build_is_within_epsilon_and_matches_sizes(tmp_path):
 
 @pytest.mark.parametrize("cubature", ["product", "orbit", "array"])
 def test_every_sphere_rule_gives_a_network_within_epsilon(cubature):
-    from depthsep.construct.radial import one_layer, radial_sup_error
-    from depthsep.radial import plan
+    from depthsep.construct.radial import one_layer
+    from depthsep.theory.radial import plan
 
     prof, dim, epsilon = profile("cos(pi*t)/pi"), 5, 0.1
     sizes = plan(prof, dim, epsilon, 1)

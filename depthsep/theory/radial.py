@@ -44,20 +44,100 @@ that. Neurons: directions · 2n. For each fixed d this is polynomial in 1/ε (Th
 fixed ε (so fixed K) the array rule makes it polynomial in d — max(d, q_K)^{2K} directions, and n
 grows like max|g''|^{1/2} ≤ d^{K/2}·const since g's coefficients are c_k/μ_k — which is seed 001's
 Thm 1 (width poly(d) for fixed ε at depth 2), with the degree of the polynomial growing with 1/ε.
+
+**The profile.** Both budgets need L, the Lipschitz constant of φ on [0, R]. :func:`profile` parses φ
+(text in t, :func:`depthsep.expr.parse_function`, never evaluated as code), checks it is finite and
+real on [0, R] and estimates L from a grid; :func:`plan` gives the sizes of either construction for it.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
 import numpy as np
+import sympy as sp
 
+from ..checks import choice, positive_number, positive_ints
+from ..errors import DepthsepError
+from ..expr import parse_function, symbol
 from .sphere_rule import choose, product_count, product_rule, sphere_moment  # noqa: F401  (re-exported)
 
 GRID = 20_001          # points of the 1-D grids used for sup norms of univariate functions
 MAX_DEGREE = 40        # K ≤ this: the monomial/Chebyshev conversions stay meaningful in float64
 CURVATURE_MARGIN = 1.05
+LIPSCHITZ_GRID = 200_001   # points of [0, R] on which φ' and φ's secant slopes are measured
+LIPSCHITZ_MARGIN = 1.01    # covers a slope steeper between grid points than at them
+T = symbol("t")            # φ's variable
+
+
+# -- the profile φ ---------------------------------------------------------------------------------
+@dataclass
+class Profile:
+    """A parsed φ: its text, sympy expression, numpy evaluator, and Lipschitz constant on [0, R]."""
+
+    text: str
+    expr: sp.Expr
+    numpy: Callable[[np.ndarray], np.ndarray]
+    radius: float
+    lipschitz: float
+
+
+def numpy_evaluator(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
+    """φ(t) on float64 arrays, by the activation registry's walk of the sympy tree (no code generated)."""
+    from ..activations import X, _numpy_function  # the one evaluator of parsed functions
+
+    return _numpy_function(expr.subs(T, X))
+
+
+def parse_phi(text: object) -> sp.Expr:
+    """φ as a sympy expression in t; DepthsepError unless it is a real formula that depends on t."""
+    expr = parse_function(text, "t")
+    if T not in expr.free_symbols:
+        raise DepthsepError(f"phi must be a function of t, got the constant '{text}'")
+    return expr
+
+
+def profile(text: object, radius: float = 1.0, lipschitz: float | None = None) -> Profile:
+    """Parse φ, check it is finite and real on [0, R], and find its Lipschitz constant there.
+
+    L = 1.01 · max(max |φ'| on a grid of 200 001 points, max secant slope on that grid); ``lipschitz``
+    overrides it.
+    """
+    radius = positive_number(radius, "radius")
+    expr = parse_phi(text)
+    phi = numpy_evaluator(expr)
+    r = np.linspace(0.0, radius, LIPSCHITZ_GRID)
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(np.asarray(phi(r)), r.shape)
+    if np.iscomplexobj(values) or not np.all(np.isfinite(values)):
+        bad = r[~np.isfinite(values)] if not np.iscomplexobj(values) else r[:1]
+        where = f" (e.g. at t = {bad[0]:g})" if len(bad) else ""
+        raise DepthsepError(f"phi = {text} is not finite and real on [0, {radius:g}]{where}")
+    if lipschitz is None:
+        lipschitz = _grid_lipschitz(expr, r, values.astype(np.float64))
+        if not math.isfinite(lipschitz):
+            raise DepthsepError(f"phi = {text} is not Lipschitz on [0, {radius:g}]")
+    else:
+        lipschitz = positive_number(lipschitz, "lipschitz")
+    return Profile(str(text).strip(), expr, phi, radius, max(float(lipschitz), 1e-12))
+
+
+def _grid_lipschitz(expr: sp.Expr, r: np.ndarray, values: np.ndarray) -> float:
+    """1.01 · the larger of the steepest secant and the steepest tangent on the grid ``r``; a φ' that
+    cannot be evaluated (a kink sympy differentiates into something numpy lacks) counts as 0, the
+    secants then carry the estimate."""
+    secant = float(np.max(np.abs(np.diff(values)) / np.diff(r)))
+    with np.errstate(all="ignore"):
+        try:
+            slopes = np.asarray(numpy_evaluator(sp.diff(expr, T))(r), dtype=np.float64)
+            finite = slopes[np.isfinite(slopes)]
+            tangent = float(np.max(np.abs(finite))) if len(finite) else 0.0
+        except (DepthsepError, TypeError, ValueError):
+            tangent = 0.0
+    return LIPSCHITZ_MARGIN * max(secant, tangent)
 
 
 # -- two hidden layers ----------------------------------------------------------------------------
@@ -191,3 +271,19 @@ def one_layer_plan(phi, dim: int, epsilon: float, radius: float, max_degree: int
             "knots": knots, "hidden_widths": [directions * 2 * knots], "neurons": directions * 2 * knots,
             "coefficients": coefficients, "profile": profile, **bounds,
             "budget": {"polynomial": poly_error, "ridges": bounds["max_g2"] * (radius / knots) ** 2 / 8}}
+
+
+# -- either construction ---------------------------------------------------------------------------
+RADIAL_LAYERS = (1, 2)   # hidden layers of the two constructions: ridge functions, Eldan–Shamir
+
+
+def radial_layers(values, name: str = "--layers") -> list[int]:
+    """Hidden-layer counts of the radial constructions, each 1 or 2 (``"1,2"``, ``[1, 2]`` or ``2``)."""
+    return [choice(k, name, RADIAL_LAYERS) for k in positive_ints(values, name)]
+
+
+def plan(prof: Profile, dim: int, epsilon: float, layers: int) -> dict:
+    """The sizes of the ``layers``-hidden-layer construction (1 or 2) for φ(|x|) in R^dim (nothing built)."""
+    if layers == 2:
+        return two_layer_plan(dim, epsilon, prof.lipschitz, prof.radius)
+    return one_layer_plan(prof.numpy, dim, epsilon, prof.radius)

@@ -28,6 +28,7 @@ import math
 import torch
 from torch import Tensor
 
+from ..checks import positive_number
 from ..errors import DepthsepError
 from .targets import register_target, shortest_number
 
@@ -43,15 +44,17 @@ class RadialTarget:
     """
 
     def __init__(self, phi_text: str, n: int, radius: float = 1.0, distribution: str = "ball"):
-        from ..radial import check_radius, profile, torch_evaluator
+        # sympy (via the parser) loads only when a radial target is made, not with every training worker
+        from ..activations import X, _torch_function  # the one evaluator of parsed functions
+        from ..theory.radial import T, profile
 
         self.n = n
-        self.radius = check_radius(radius)
+        self.radius = positive_number(radius, "radius")
         self.distribution = check_distribution(distribution)
         prof = profile(phi_text, self.radius, lipschitz=1.0)  # checks φ is finite on [0, R]; L unused here
         self.expr = prof.expr
         self.phi_numpy = prof.numpy
-        self._phi = torch_evaluator(prof.expr)
+        self._phi = _torch_function(prof.expr.subs(T, X))
         suffix = "" if self.radius == 1.0 else f":{shortest_number(self.radius)}"
         law = "" if self.distribution == "ball" else f":{self.distribution}"
         self.name = f"radial:{self.expr}:{n}{suffix}{law}"

@@ -3,7 +3,7 @@
 Layout, one cell per stored (layers k, width W), every row and column the same size::
 
     title: target, activation; what blue and red mean
-    legend: ─●─ paper's curve   ╌□╌ exact tree   ▶ beyond the widest column
+    legend: ─●─ paper's curve   ╌□╌ exact tree   ▶ needed width outside the trained widths
     k=8 │ 0.83  │ 0.81  │ …        colour: mean test MAE over seeds, on a scale centred (white) on
         │.80–.85│.79–.84│          the best constant predictor's MAE: blue beats it, red does not
     k=1 │ 0.99  │ …     │ ▶        second line: min–max over the seeds
@@ -72,8 +72,8 @@ def draw(data: dict, paths: list[str]) -> None:
     finite = mean[np.isfinite(mean)]
     # Equal distance from the constant, equal colour strength, on both sides: a cell that is barely
     # better than predicting the median stays pale however the others do.
-    reach = float(np.max(np.abs(finite - baseline))) if finite.size else 0.0
-    reach = max(reach, 1e-3 * max(abs(baseline), 1.0))
+    # (At least 0.1% of the baseline, so a grid that all diverged or equals the constant still has a scale.)
+    reach = max(float(np.max(np.abs(finite - baseline))) if finite.size else 0.0, 1e-3 * max(abs(baseline), 1.0))
     norm = TwoSlopeNorm(vcenter=baseline, vmin=baseline - reach, vmax=baseline + reach)
     cmap = LinearSegmentedColormap.from_list("depthsep_centred", COLOURS).with_extremes(bad=NO_RUN)
     numbered = rows * cols <= NUMBERED_CELLS
@@ -113,10 +113,13 @@ def draw(data: dict, paths: list[str]) -> None:
     ax.plot(xs["paper"], range(rows), color="black", lw=1.6, marker="o", ms=4, path_effects=line_halo, zorder=3)
     ax.plot(xs["tree"], range(rows), color="#1b1b1b", lw=1.2, ls=(0, (3, 2)), marker="s", ms=3.6,
             mfc="white", path_effects=line_halo, zorder=3)
-    beyond = [i for i in range(rows) if min(xs["paper"][i], xs["tree"][i]) > cols - 0.5]
-    ax.plot([cols - 0.5] * len(beyond), beyond, ls="none", marker=">", ms=7, color="black",
-            clip_on=False, zorder=6)
-
+    # A row whose needed width lies outside the trained widths gets an arrow on that edge (outside
+    # the cells) and its numbers in the footer.
+    outside = {i: ">" if max(xs["paper"][i], xs["tree"][i]) > cols - 0.5 else "<" for i in range(rows)
+               if max(xs["paper"][i], xs["tree"][i]) > cols - 0.5 or min(xs["paper"][i], xs["tree"][i]) < -0.5}
+    for i, side in outside.items():
+        ax.plot(cols - 0.5 if side == ">" else -0.5, i, ls="none", marker=side, ms=7, color="black",
+                clip_on=False, zorder=6)
     ax.set_xlim(x_edges[0], x_edges[-1])
     ax.set_ylim(y_edges[0], y_edges[-1])
     for axis, values in ((ax.xaxis, widths), (ax.yaxis, layers)):
@@ -128,7 +131,7 @@ def draw(data: dict, paths: list[str]) -> None:
     for side in ax.spines.values():
         side.set_visible(False)
 
-    cbar = fig.colorbar(mesh, ax=ax, pad=0.015, fraction=0.05, aspect=30)
+    cbar = fig.colorbar(mesh, ax=ax, pad=0.03, fraction=0.05, aspect=30)   # room for the edge arrows
     # The baseline is a labelled tick of its own; plain ticks too close to it would collide with it.
     plain = [t for t in cbar.get_ticks() if norm.vmin <= t <= norm.vmax and abs(t - baseline) > 0.12 * reach]
     cbar.set_ticks(plain + [baseline], labels=[f"{t:.{digits}f}" for t in plain] + [f"{baseline:.3f} constant"])
@@ -162,9 +165,9 @@ def draw(data: dict, paths: list[str]) -> None:
                       label=r"paper's curve $W = n^{(k-1)/k}\,2^{n^{1/k}}$"),
                Line2D([], [], color="#1b1b1b", lw=1.2, ls=(0, (3, 2)), marker="s", ms=3.6, mfc="white",
                       label="exact product tree, widest layer (Thm 5.1)")]
-    if beyond:
+    if outside:
         handles.append(Line2D([], [], ls="none", marker=">", ms=6, color="black",
-                              label="needed width beyond the widest column"))
+                              label="needed width outside the trained widths"))
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7.5,
               frameon=False, borderaxespad=0.3, handlelength=2.4, columnspacing=1.2)
 
@@ -175,9 +178,9 @@ def draw(data: dict, paths: list[str]) -> None:
     lines = [f"x ~ U[{s['domain'].replace(':', ', ')}], {s['optimizer']} lr={s['lr']:g}, {s['loss'].upper()} loss, "
              f"{s['steps']:,} steps × batch {s['batch_size']}; test MAE on the same {s['test_size']:,} points "
              f"for every cell, {cell_text} {seed_text}; the constant is their median, {base['constant']:.3g}"]
-    if beyond:
-        lines.append("▶ beyond the widest column: " + "; ".join(
-            f"k = {layers[i]} needs W ≈ {needed['paper'][i]:,.0f} (tree: {needed['tree'][i]:,})" for i in beyond))
+    if outside:
+        lines.append("▶ outside the trained widths: " + "; ".join(
+            f"k = {layers[i]} needs W ≈ {needed['paper'][i]:,.0f} (tree: {needed['tree'][i]:,})" for i in outside))
     if np.isnan(mean).any():
         lines.append("grey: no finished run in the cell")
     if data["setups_left_out"]:

@@ -15,15 +15,22 @@ for the point the network actually sees, whatever rounding produced the point.
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
+from ..checks import positive_int, positive_number
 from ..errors import DepthsepError
 from .targets import register_target, shortest_number
 
 PAPER_RADIUS = 2.0   # Safran & Shamir draw |x| ~ U[0, 2]
+
+
+def check_radius(value, name: str = "radius") -> float:
+    """R as a float > 1: |x| ~ U[0, R] must reach past the unit sphere, or every label is 1."""
+    radius = positive_number(value, name)
+    if radius <= 1:
+        raise DepthsepError(f"{name} must be a number > 1 (|x| ~ U[0, R] must reach past the unit sphere), got {value!r}")
+    return radius
 
 
 class BallTarget:
@@ -62,18 +69,6 @@ def _ball(arg: str) -> BallTarget:
     parts = [part.strip() for part in arg.split(":")]
     if len(parts) not in (1, 2) or not parts[0]:
         raise DepthsepError(f"ball target must look like ball:D or ball:D:R (e.g. ball:100), got 'ball:{arg}'")
-    try:
-        n = int(parts[0])
-    except ValueError:
-        raise DepthsepError(f"ball target needs an integer dimension D >= 1, got 'ball:{arg}'") from None
-    if n < 1:
-        raise DepthsepError(f"ball target needs an integer dimension D >= 1, got 'ball:{arg}'")
-    radius = PAPER_RADIUS
-    if len(parts) == 2:
-        try:
-            radius = float(parts[1])
-        except ValueError:
-            raise DepthsepError(f"ball target's norm range R must be a number, got 'ball:{arg}'") from None
-        if not (math.isfinite(radius) and radius > 1):
-            raise DepthsepError(f"ball target needs R > 1 (|x| ~ U[0, R] must reach past the sphere), got 'ball:{arg}'")
+    n = positive_int(parts[0], f"the dimension D in 'ball:{arg}'")
+    radius = check_radius(parts[1], f"R in 'ball:{arg}'") if len(parts) == 2 else PAPER_RADIUS
     return BallTarget(n, radius)

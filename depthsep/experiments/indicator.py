@@ -47,57 +47,89 @@ Presets (every one can be overridden argument by argument):
 * ``paper``: d = 100, widths 100, 200, 400, 800, 135 000 batches of 100 (the batch at which the
   paper's learning-rate schedule reaches its floor), 5·10⁴ validation points — hours on a CPU
   (the 2-hidden-layer width-800 net dominates), about 7 minutes on one H100.
+
+The module reads top to bottom as the experiment's passes: the preset and the checks of every
+argument (:func:`indicator`) → the models, trained on the one sweep path
+(:func:`depthsep.train.sweep.run_specs`) into a results store, each committed as it finishes →
+the table, computed from the store's rows alone (:func:`analyse`) → the figure
+(:func:`plot_indicator`). A killed run loses only the models in flight; a re-run trains what is
+missing, and a finished one trains nothing and redraws from the store in seconds.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import time
 
-from .errors import DepthsepError
+from .. import checks
+from ..errors import DepthsepError
+from ..train.ball_target import PAPER_RADIUS, check_radius
+from ..train.config import RunOptions, TrainingConfig
+from ..train.store import KEY_COLUMNS, ResultStore, spec_key
+from ..train.sweep import run_specs
+from ._stats import summarise
 
 SOURCE = "Safran & Shamir, ICML 2017 (arXiv 1610.09887), Section 5 and Figure 2"
 PRESETS = {
     "quick": {"dims": (2, 10, 100), "widths": (25, 50, 100, 200, 400), "steps": 3000, "test_size": 8192},
     "paper": {"dims": (100,), "widths": (100, 200, 400, 800), "steps": 135_000, "test_size": 50_000},
 }
+LAYERS = (1, 2)     # the paper's depth 2 and depth 3
 BATCH_SIZE = 100    # the paper's batches
 LR = 1e-3           # Adam's usual rate; see the module docstring for why not the paper's SGD schedule
+STORE = "indicator.db"
+# The paper's network and objective: ReLU, squared loss; Adam for the reason in the module docstring.
+ACTIVATION, LOSS, OPTIMIZER = "relu", "l2", "adam"
 
 
-def _int_list(values, name: str, minimum: int | None = None) -> list[int]:
-    """A non-empty list of distinct integers (≥ ``minimum`` if given), in the order given; an int is
-    a list of one."""
-    if isinstance(values, int) and not isinstance(values, bool):
-        values = (values,)
-    kind = "integers" if minimum is None else f"integers >= {minimum}"
-    try:
-        items = list(values)
-    except TypeError:
-        raise DepthsepError(f"{name} must be a list of {kind}, got {values!r}") from None
-    if not items:
-        raise DepthsepError(f"{name} needs at least one value")
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, int) or (minimum is not None and item < minimum):
-            raise DepthsepError(f"{name} must be {kind}, got {item!r}")
-    return list(dict.fromkeys(items))
+# -- pass 1: the preset, every argument checked before anything is trained ----------------------
+
+def indicator(dims=None, widths=None, layers=LAYERS, steps=None, seeds=(0,), preset: str = "quick",
+              batch_size=BATCH_SIZE, lr=LR, radius=PAPER_RADIUS, test_size=None, store=STORE, out=None,
+              run: RunOptions = RunOptions()) -> dict:
+    """Train ReLU nets with each number of hidden ``layers`` (1 = the paper's depth 2, 2 = depth 3)
+    and each width on ``ball:D`` (|x| ~ U[0, radius]) for each d; L2 loss, Adam, ``steps`` batches —
+    every model not yet in the results store at ``store`` (``run``: where and how; see
+    :class:`~depthsep.train.config.RunOptions`).
+
+    ``dims``, ``widths``, ``steps``, ``test_size`` left None take the ``preset``'s value. Returns
+    the table of :func:`analyse` with the setup, ``store``, ``trained`` and ``skipped`` (models
+    trained by this call, and found in the store), ``train_s`` (this call's training time) and,
+    with ``out``, ``figures`` (a PNG and an SVG).
+    """
+    preset = checks.choice(preset, "preset", tuple(PRESETS))
+    given = {"dims": dims, "widths": widths, "steps": steps, "test_size": test_size}
+    setting = {**PRESETS[preset], **{k: v for k, v in given.items() if v is not None}}
+    dims = checks.positive_ints(setting["dims"], "dims")
+    widths = sorted(checks.positive_ints(setting["widths"], "widths"))
+    layers = sorted(checks.positive_ints(layers, "layers"))
+    seeds = checks.seeds(seeds, "seeds")
+    radius = check_radius(radius)
+    config = TrainingConfig(steps=checks.positive_int(setting["steps"], "steps"),
+                            batch_size=checks.positive_int(batch_size, "batch_size"), loss=LOSS,
+                            optimizer=OPTIMIZER, lr=checks.positive_number(lr, "lr"),
+                            test_size=checks.positive_int(setting["test_size"], "test_size"))
+    paths = None if out is None else checks.figure_paths(out)   # a bad --out fails now, not after training
+
+    # -- pass 2: the models, on the one sweep path into the store --------------------------------
+    cells = {(d, ell, w): [config.spec(_target(d, radius), ell, w, ACTIVATION, seed) for seed in seeds]
+             for d in dims for ell in layers for w in widths}
+    ran = run_specs([spec for specs in cells.values() for spec in specs], store, run, label="indicator")
+
+    # -- pass 3 and 4: the table from the store alone, then the figure ---------------------------
+    result = {"experiment": "indicator of the unit ball, depth 2 vs depth 3", "source": SOURCE, "preset": preset,
+              **analyse(store, cells, radius),
+              "dims": dims, "widths": widths, "layers": layers, "seeds": seeds,
+              "steps": config.steps, "batch_size": config.batch_size, "lr": config.lr, "optimizer": OPTIMIZER,
+              "loss": LOSS, "activation": ACTIVATION, "test_size": config.test_size,
+              "store": ran["store"], "trained": ran["trained"], "skipped": ran["skipped"],
+              "train_s": round(ran["wall_s"], 1)}
+    if paths is not None:
+        result["figures"] = plot_indicator(result, paths)
+    return result
 
 
-def _positive_ints(values, name: str) -> list[int]:
-    return _int_list(values, name, minimum=1)
-
-
-def parse_seeds(seeds) -> list[int]:
-    """A non-empty list of distinct integer seeds (an int is one seed)."""
-    return _int_list(seeds, "seeds")
-
-
-def _radius(value) -> float:
-    """|x| ~ U[0, R] must reach past the unit sphere, or every label is 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 1):
-        raise DepthsepError(f"radius must be a number > 1 (inputs have |x| ~ U[0, radius]), got {value!r}")
-    return float(value)
+def _target(dim: int, radius: float) -> str:
+    return f"ball:{dim}:{radius!r}"   # the spec stores the canonical name (ball:D at the paper's R = 2)
 
 
 def parameter_count(dim: int, layers: int, width: int) -> int:
@@ -105,88 +137,35 @@ def parameter_count(dim: int, layers: int, width: int) -> int:
     return width * (dim + 1) + (layers - 1) * width * (width + 1) + width + 1
 
 
-def summarise(values: list[float | None]) -> dict:
-    """Mean, min and max of the finite values (a diverged run is None); None where none is finite."""
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    if not finite:
-        return {"mean": None, "min": None, "max": None, "diverged": len(values)}
-    return {"mean": sum(finite) / len(finite), "min": min(finite), "max": max(finite),
-            "diverged": len(values) - len(finite)}
+# -- pass 3: analysis, from the store's rows ----------------------------------------------------
 
+def analyse(store, cells: dict, radius: float) -> dict:
+    """The table of the experiment whose models are ``cells`` ((d, layers, width) → specs, one per
+    seed), read from the results store at ``store``; nothing else is consulted.
 
-def _settings(preset: str, **given) -> dict:
-    """The preset's values, overridden by every argument that is not None."""
-    if preset not in PRESETS:
-        raise DepthsepError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    settings = dict(PRESETS[preset])
-    settings.update({k: v for k, v in given.items() if v is not None})
-    return settings
-
-
-def indicator_experiment(dims=None, widths=None, layers=(1, 2), steps=None, seeds=(0,), preset: str = "quick",
-                         batch_size: int = BATCH_SIZE, lr: float = LR, radius: float = 2.0, test_size=None,
-                         workers: int | None = None, out=None, progress=None) -> dict:
-    """Train ReLU nets with each number of hidden ``layers`` (1 = the paper's depth 2, 2 = depth 3)
-    and each width on ``ball:D`` (|x| ~ U[0, radius]) for each d; L2 loss, Adam, ``steps`` batches.
-
-    Returns ``rows`` — one per (d, layers, width): ``rmse`` (mean over seeds of the test RMSE),
-    ``rmse_min``/``rmse_max``, ``mae``, ``parameters`` — and ``summary`` — one per (d, layers):
-    the best width and RMSE, and for the deeper nets the narrowest width that beats the best
-    shallowest net of any width. With ``out`` a PNG and an SVG are written.
+    ``rows`` — one per cell: ``rmse`` (mean over seeds of the test RMSE), ``rmse_min``/``rmse_max``,
+    ``mae``, ``parameters``, ``diverged`` — and ``summary`` — one per (d, layers): the best width and
+    RMSE, and for the deeper nets the narrowest width that beats the best shallowest net of any width.
     """
-    from .train import ModelSpec, make_target, train_models
-    from .train.sweep import training_progress
-
-    s = _settings(preset, dims=dims, widths=widths, steps=steps, test_size=test_size)
-    dim_list = _positive_ints(s["dims"], "dims")
-    width_list = sorted(_positive_ints(s["widths"], "widths"))
-    layer_list = sorted(_positive_ints(layers, "layers"))
-    seed_list = parse_seeds(seeds)
-    paths = _figure_paths(out)
-    targets = {d: make_target(f"ball:{d}:{_radius(radius)!r}") for d in dim_list}
-    cells = [(d, ell, w) for d in dim_list for ell in layer_list for w in width_list]
-    specs = [ModelSpec(targets[d].name, ell, w, activation="relu", loss="l2", optimizer="adam", lr=lr,
-                       steps=s["steps"], batch_size=batch_size, seed=seed, test_size=s["test_size"])
-             for d, ell, w in cells for seed in seed_list]
-    started = time.perf_counter()
-    with training_progress(progress, len(specs), "indicator") as (on_progress, on_result):
-        results = train_models(specs, progress=on_progress, on_result=on_result, workers=workers)
-    train_s = round(time.perf_counter() - started, 1)
-
-    k = len(seed_list)
-    rows = [_row(d, ell, w, targets[d].name, results[i * k:(i + 1) * k]) for i, (d, ell, w) in enumerate(cells)]
-    radius = targets[dim_list[0]].radius
-    inside = 1.0 / radius
-    result = {
-        "experiment": "indicator of the unit ball, depth 2 vs depth 3", "source": SOURCE, "preset": preset,
-        "dims": dim_list, "widths": width_list, "layers": layer_list, "seeds": seed_list,
-        "steps": s["steps"], "batch_size": batch_size, "lr": specs[0].lr, "optimizer": "adam", "loss": "l2",
-        "activation": "relu", "radius": radius, "test_size": s["test_size"],
-        "distribution": f"direction uniform on the sphere, |x| ~ U[0, {radius:g}]",
-        "inside_fraction": inside, "baseline_rmse": math.sqrt(inside * (1 - inside)),
-        "error_measure": "test RMSE on fresh points (the paper's validation RMSE), mean over seeds",
-        "rows": rows, "summary": _summary(rows, dim_list, layer_list), "train_s": train_s,
-    }
-    if paths is not None:
-        result["figures"] = plot_indicator(result, paths[0])
-    return result
-
-
-def _figure_paths(out) -> list[str] | None:
-    """Checked before training, so a bad --out fails in a second rather than after the run."""
-    if out is None:
-        return None
-    from .plots import output_paths
-
-    return output_paths(os.fspath(out))
-
-
-def _row(d: int, ell: int, w: int, name: str, runs) -> dict:
-    rmse = summarise([r.test_rmse for r in runs])
-    mae = summarise([r.test_mae for r in runs])
-    return {"dim": d, "layers": ell, "depth": ell + 1, "width": w, "parameters": parameter_count(d, ell, w),
-            "target": name, "rmse": rmse["mean"], "rmse_min": rmse["min"], "rmse_max": rmse["max"],
-            "mae": mae["mean"], "diverged": rmse["diverged"]}
+    targets = sorted({spec.target for specs in cells.values() for spec in specs})
+    with ResultStore(store, readonly=True) as db:
+        stored = {tuple(row[c] for c in KEY_COLUMNS): row for row in db.rows(target=targets, activation=ACTIVATION)}
+    rows = []
+    for (d, ell, w), specs in cells.items():
+        runs = [stored[key] for key in map(spec_key, specs) if key in stored]
+        rmse = summarise(r["test_rmse"] for r in runs)
+        mae = summarise(r["test_mae"] for r in runs)
+        rows.append({"dim": d, "layers": ell, "depth": ell + 1, "width": w,
+                     "parameters": parameter_count(d, ell, w), "target": specs[0].target,
+                     "rmse": rmse["mean"], "rmse_min": rmse["min"], "rmse_max": rmse["max"],
+                     "mae": mae["mean"], "diverged": rmse["diverged"]})
+    dims = list(dict.fromkeys(d for d, _, _ in cells))
+    layers = sorted({ell for _, ell, _ in cells})
+    inside = 1.0 / radius   # P(|x| ≤ 1) when |x| ~ U[0, R]
+    return {"radius": radius, "distribution": f"direction uniform on the sphere, |x| ~ U[0, {radius:g}]",
+            "inside_fraction": inside, "baseline_rmse": math.sqrt(inside * (1 - inside)),
+            "error_measure": "test RMSE on fresh points (the paper's validation RMSE), mean over seeds",
+            "rows": rows, "summary": _summary(rows, dims, layers)}
 
 
 def _summary(rows: list[dict], dims: list[int], layers: list[int]) -> list[dict]:
@@ -212,12 +191,11 @@ def _summary(rows: list[dict], dims: list[int], layers: list[int]) -> list[dict]
     return out
 
 
-def plot_indicator(result: dict, path: str) -> list[str]:
-    """Per d, two panels: test RMSE vs width and vs parameter count, one line per depth (band:
-    min–max over seeds), and the constant predictor's RMSE for scale."""
-    from .plots import output_paths
+# -- pass 4: the figure -------------------------------------------------------------------------
 
-    paths = output_paths(path)
+def plot_indicator(result: dict, paths: list[str]) -> list[str]:
+    """Per d, two panels: test RMSE vs width and vs parameter count, one line per depth (band:
+    min–max over seeds), and the constant predictor's RMSE for scale. Writes each of ``paths``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -255,7 +233,15 @@ def plot_indicator(result: dict, path: str) -> list[str]:
                  f"ReLU, L2, Adam, {result['steps']} batches of {result['batch_size']}, "
                  f"mean of {seeds} seed{'s' if seeds > 1 else ''}", fontsize=11)
     fig.tight_layout()
-    for p in paths:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
+    try:
+        for path in paths:
+            fig.savefig(path, dpi=120)
+    except OSError as err:
+        raise DepthsepError(f"could not write figure: {err}") from None
+    finally:
+        plt.close(fig)
     return paths
+
+
+__all__ = ["BATCH_SIZE", "LAYERS", "LR", "PRESETS", "SOURCE", "STORE", "analyse", "indicator",
+           "parameter_count", "plot_indicator"]

@@ -37,7 +37,7 @@ def column_position(widths: list[int], width: float) -> float:
     if len(logs) == 1:
         return math.log(width / widths[0], 2)           # one column: one cell per doubling
     at = math.log(width)
-    i = 0 if at < logs[0] else len(logs) - 2 if at >= logs[-1] else max(j for j in range(len(logs) - 1) if logs[j] <= at)
+    i = max([j for j in range(len(logs) - 1) if logs[j] <= at], default=0)    # the pair around W, or the end pair
     return i + (at - logs[i]) / (logs[i + 1] - logs[i])
 
 
@@ -66,8 +66,8 @@ def draw(data: dict, paths: list[str]) -> None:
 
     layers, widths, n = data["layers"], data["widths"], data["n"]
     rows, cols = len(layers), len(widths)
-    as_array = lambda cells: np.array([[np.nan if v is None else v for v in row] for row in cells], float)  # noqa: E731
-    mean, low, high = as_array(data["mae"]), as_array(data["mae_min"]), as_array(data["mae_max"])
+    mean, low, high = (np.array([[np.nan if v is None else v for v in row] for row in data[key]], float)
+                       for key in ("mae", "mae_min", "mae_max"))
     baseline = data["baseline"]["mae"]
     finite = mean[np.isfinite(mean)]
     # Equal distance from the constant, equal colour strength, on both sides: a cell that is barely
@@ -175,12 +175,14 @@ def draw(data: dict, paths: list[str]) -> None:
     seed_text = ("no finished runs" if not seeds else f"{seeds[0]} seed{'s' if seeds[0] != 1 else ''}"
                  if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]} seeds")
     cell_text = "mean (min–max) over" if numbered and seeds and seeds[-1] > 1 else "mean over"
-    lines = [f"x ~ U[{s['domain'].replace(':', ', ')}], {s['optimizer']} lr={s['lr']:g}, {s['loss'].upper()} loss, "
-             f"{s['steps']:,} steps × batch {s['batch_size']}; test MAE on the same {s['test_size']:,} points "
+    lines = [f"x ~ U[{s['domain'].replace(':', ', ')}], {s['optimizer']} lr={s['lr']:g}, "
+             f"{s['loss'].upper()} loss, {s['steps']:,} steps × batch {s['batch_size']}; "
+             f"test MAE on the same {s['test_size']:,} points "
              f"for every cell, {cell_text} {seed_text}; the constant is their median, {base['constant']:.3g}"]
     if outside:
         lines.append("▶ outside the trained widths: " + "; ".join(
-            f"k = {layers[i]} needs W ≈ {needed['paper'][i]:,.0f} (tree: {needed['tree'][i]:,})" for i in outside))
+            f"k = {layers[i]} needs W ≈ {needed['paper'][i]:,.0f} (tree: {needed['tree'][i]:,})"
+            for i in outside))
     if np.isnan(mean).any():
         lines.append("grey: no finished run in the cell")
     if data["setups_left_out"]:

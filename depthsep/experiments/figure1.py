@@ -38,9 +38,9 @@ def figure1(out, n_max: int = N_MAX) -> list[str]:
     """
     paths = figure_paths(out)
     low, high = _N_MAX_RANGE
-    n_max = integer(n_max, "n_max")
+    n_max = integer(n_max, "--n-max")
     if not low <= n_max <= high:
-        raise DepthsepError(f"n_max must be an integer from {low} to 10^9, got {n_max}")
+        raise DepthsepError(f"--n-max must be an integer from {low} to 10^9, got {n_max}")
     curves = {k: _group_sizes(n_max, k) for k in LAYERS}
     return _draw(curves, n_max, paths)
 

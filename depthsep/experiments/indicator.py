@@ -96,18 +96,18 @@ def indicator(dims=None, widths=None, layers=LAYERS, steps=None, seeds=(0,), pre
     trained by this call, and found in the store), ``train_s`` (this call's training time) and,
     with ``out``, ``figures`` (a PNG and an SVG).
     """
-    preset = checks.choice(preset, "preset", tuple(PRESETS))
+    preset = checks.choice(preset, "--preset", tuple(PRESETS))
     given = {"dims": dims, "widths": widths, "steps": steps, "test_size": test_size}
     setting = {**PRESETS[preset], **{k: v for k, v in given.items() if v is not None}}
-    dims = checks.positive_ints(setting["dims"], "dims")
-    widths = sorted(checks.positive_ints(setting["widths"], "widths"))
-    layers = sorted(checks.positive_ints(layers, "layers"))
-    seeds = checks.seeds(seeds, "seeds")
-    radius = check_radius(radius)
-    config = TrainingConfig(steps=checks.positive_int(setting["steps"], "steps"),
-                            batch_size=checks.positive_int(batch_size, "batch_size"), loss=LOSS,
-                            optimizer=OPTIMIZER, lr=checks.positive_number(lr, "lr"),
-                            test_size=checks.positive_int(setting["test_size"], "test_size"))
+    dims = checks.positive_ints(setting["dims"], "--dims")
+    widths = sorted(checks.positive_ints(setting["widths"], "--widths"))
+    layers = sorted(checks.positive_ints(layers, "--layers"))
+    seeds = checks.seeds(seeds, "--seeds")
+    radius = check_radius(radius, "--radius")
+    config = TrainingConfig(steps=checks.positive_int(setting["steps"], "--steps"),
+                            batch_size=checks.positive_int(batch_size, "--batch-size"), loss=LOSS,
+                            optimizer=OPTIMIZER, lr=checks.positive_number(lr, "--lr"),
+                            test_size=checks.positive_int(setting["test_size"], "--test-size"))
     paths = None if out is None else checks.figure_paths(out)   # a bad --out fails now, not after training
 
     # -- pass 2: the models, on the one sweep path into the store --------------------------------

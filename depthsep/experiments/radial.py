@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from ..train.config import RunOptions, TrainingConfig
 from ..train.radial_target import check_distribution
 from ..train.store import KEY_COLUMNS, ResultStore, spec_key
 from ._stats import summarise
+
+if TYPE_CHECKING:
+    from ..train.spec import ModelSpec
 
 # -- 1. the preset ---------------------------------------------------------------------------------
 
@@ -134,7 +138,7 @@ def radial_cells(phis, dims, distribution: str) -> list[Cell]:
     return cells
 
 
-def experiment_specs(cells, layers, widths, seeds, training: TrainingConfig) -> list[tuple[tuple, object]]:
+def experiment_specs(cells, layers, widths, seeds, training: TrainingConfig) -> list[tuple[tuple, ModelSpec]]:
     """``(key, spec)`` for every (φ, d, layers, width, seed) in that order; key = (Cell, layers, width)."""
     return [((cell, ell, w), training.spec(cell.target, ell, w, ACTIVATION, seed))
             for cell in cells for ell in layers for w in widths for seed in seeds]

@@ -6,25 +6,33 @@ four probes, each good at a different kind of worst case:
 * random points, uniform in the cube (the bulk);
 * corners (all of them up to 2^12, else a random subset) — polynomials of high degree peak there;
 * points on the faces (one coordinate at ±R, the rest random);
-* projected gradient ascent on |N − p| in float64 from the worst points found so far, which climbs
-  to the local maxima the samples only land near.
+* projected gradient ascent on |N − p| from the worst points found so far, which climbs to the
+  local maxima the samples only land near.
 
 The result is a lower bound on the true sup that is tight in practice; the report says how many
-points each probe used. Each point is scored under float64 numpy *and* float64 torch evaluation and
-the worse counts: the constructions cancel large terms (readouts ∝ 1/δ^d), so a different exp or
-matmul kernel moves the last bits enough to change the error itself. ``evaluate_mp`` (mpmath) re-evaluates the worst points at high precision,
-for networks whose float64 evaluation is itself the bottleneck.
+points each probe used. Every point is scored in one floating-point precision — the network's own
+(``Network.precision``) unless another is asked for — under numpy *and* torch evaluation, and the
+worse counts: the constructions cancel large terms (readouts ∝ 1/δ^d), so the precision, and even
+a different exp or matmul kernel, moves the last bits enough to change the error itself.
+:func:`sup_error` contains :func:`quick_sup_error`'s probe (same points, same evaluation), so it
+never reports less. ``evaluate_mp`` (mpmath) re-evaluates the worst points at high precision, for
+networks whose floating-point evaluation is itself the bottleneck.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 
+from .checks import choice, positive_number
 from .errors import DepthsepError
 from .network import Network
 from .poly import Polynomial, parse_polynomial
+
+PRECISIONS = ("float64", "float32")
+QUICK_SAMPLES = 2048
 
 
 def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -40,40 +48,57 @@ def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) 
     return np.vstack(parts)
 
 
-def quick_sup_error(network: Network, p: Polynomial, radius: float, samples: int = 2048, seed: int = 0) -> float:
+def precision_of(network: Network, dtype: str | None = None) -> str:
+    """The precision to evaluate ``network`` in: ``dtype`` if given, else the one it was built for."""
+    if dtype is None:
+        return getattr(network, "precision", "float64")
+    return choice(dtype, "--precision", PRECISIONS)
+
+
+def in_precision(network: Network, dtype: str) -> Network:
+    """The same weights, evaluated (by numpy, torch and every export) in ``dtype``."""
+    return network if precision_of(network) == dtype else dataclasses.replace(network, precision=dtype)
+
+
+def quick_sup_error(network: Network, p: Polynomial, radius: float, samples: int = QUICK_SAMPLES, seed: int = 0,
+                    dtype: str | None = None) -> float:
     """The sampled part of :func:`sup_error` only: cheap enough to call inside a search over δ.
 
-    Scored under both float64 evaluators a user will meet — numpy and torch (what the .pt and, up to
-    kernel details, the .onnx export run) — and the worse one counts: a construction that cancels
-    large terms is only as good as the least lucky rounding order.
+    Scored under both evaluators a user will meet — numpy and torch (what the .pt and, up to kernel
+    details, the .onnx export run) — in ``dtype`` (default: the network's precision), and the worse
+    one counts: a construction that cancels large terms is only as good as the least lucky rounding.
     """
+    network = in_precision(network, precision_of(network, dtype))
     points = probe_points(p.n, radius, samples, np.random.default_rng(seed))
-    exact = p.evaluate(points)
-    return max(_max_gap(network(points), exact), _max_gap(torch_outputs(network, points), exact))
+    return float(np.max(_gaps(network, p, points)))
 
 
 def torch_outputs(network: Network, points: np.ndarray) -> np.ndarray:
-    """N at the points, evaluated by the exported torch module (float64)."""
+    """N at the points, evaluated by the exported torch module (in the network's precision)."""
     import torch
 
+    module = network.to_torch()
+    dtype = next(module.parameters()).dtype
     with torch.no_grad():
-        return network.to_torch()(torch.from_numpy(np.ascontiguousarray(points, dtype=np.float64)))[:, 0].numpy()
+        return module(torch.from_numpy(np.ascontiguousarray(points)).to(dtype))[:, 0].double().numpy()
 
 
-def _max_gap(values: np.ndarray, exact: np.ndarray) -> float:
-    gaps = np.abs(values - exact)
-    return float(np.max(gaps)) if np.all(np.isfinite(gaps)) else float("inf")
+def _gaps(network: Network, p: Polynomial, points: np.ndarray) -> np.ndarray:
+    """|N − p| at the points, the worse of numpy and torch evaluation; inf where either is not finite."""
+    exact = p.evaluate(points)
+    gaps = np.maximum(np.abs(np.asarray(network(points), dtype=np.float64) - exact), np.abs(torch_outputs(network, points) - exact))
+    return np.where(np.isfinite(gaps), gaps, np.inf)
 
 
 def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, steps: int) -> tuple[float, np.ndarray]:
     """Projected gradient ascent on |N(x) − p(x)| from each start.
 
-    The gradient comes from torch autograd; every point visited is then scored like the samples,
-    under both numpy and torch evaluation.
+    The gradient comes from torch autograd, in float64 whatever the network's precision (the
+    direction is what counts); every point visited is then scored like the samples.
     """
     import torch
 
-    torch_net = network.to_torch()
+    torch_net = in_precision(network, "float64").to_torch()
     terms = [(torch.tensor(e, dtype=torch.float64), float(c)) for e, c in p.terms.items()]
     x = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
     step = 0.05 * radius
@@ -90,35 +115,38 @@ def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, 
             if i % 10 == 9 or i == steps - 1:
                 visited.append(x.detach().numpy().copy())
     points = np.vstack(visited)
-    exact = p.evaluate(points)
-    gaps = np.maximum(np.abs(network(points) - exact), np.abs(torch_outputs(network, points) - exact))
+    gaps = _gaps(network, p, points)
     worst = int(np.argmax(gaps))
     return float(gaps[worst]), points[worst]
 
 
 def sup_error(network: Network, poly, radius: float, *, samples: int = 20_000, seed: int = 0,
-              ascent_starts: int = 16, ascent_steps: int = 150, high_precision: bool = False) -> dict:
-    """Estimate sup |N − p| on (−R, R)^n (see the module docstring). Returns a JSON-ready report."""
+              ascent_starts: int = 16, ascent_steps: int = 150, high_precision: bool = False,
+              dtype: str | None = None) -> dict:
+    """Estimate sup |N − p| on (−R, R)^n in ``dtype`` (default: the network's precision; see the
+    module docstring). Returns a JSON-ready report, ``precision`` included."""
     p = parse_polynomial(poly)
-    if not (isinstance(radius, (int, float)) and np.isfinite(radius) and radius > 0):
-        raise DepthsepError(f"--radius must be a positive number, got {radius!r}")
+    radius = positive_number(radius, "--radius")
     if network.n_inputs != p.n:
         raise DepthsepError(f"the network takes {network.n_inputs} inputs but {p} has {p.n} variables ({', '.join(p.variables) or 'none'})")
-    rng = np.random.default_rng(seed)
-    points = probe_points(p.n, radius, samples, rng)
-    exact = p.evaluate(points)
-    gaps = np.maximum(np.abs(network(points) - exact), np.abs(torch_outputs(network, points) - exact))
+    dtype = precision_of(network, dtype)
+    network = in_precision(network, dtype)
+    # The quick probe first, exactly as the scale search saw it (same points, same batch); then the larger one.
+    quick = probe_points(p.n, radius, QUICK_SAMPLES, np.random.default_rng(seed))
+    wide = probe_points(p.n, radius, samples, np.random.default_rng(seed))
+    points = np.vstack([quick, wide])
+    gaps = np.concatenate([_gaps(network, p, quick), _gaps(network, p, wide)])
+    report = {"precision": dtype, "radius": radius, "points": int(len(points))}
     if not np.all(np.isfinite(gaps)):
-        return {"sup_error": float("inf"), "argmax": None, "points": len(points), "method": "sampling (non-finite output)"}
+        return {"sup_error": float("inf"), "argmax": None, **report, "method": "sampling (non-finite output)"}
     order = np.argsort(gaps)[::-1][:ascent_starts]
     sampled, where = float(gaps[order[0]]), points[order[0]]
     climbed, climbed_at = _ascend(network, p, points[order], radius, ascent_steps) if p.n else (-1.0, where)
     best, argmax = (climbed, climbed_at) if climbed > sampled else (sampled, where)
-    report = {
+    report.update({
         "sup_error": best, "argmax": [float(v) for v in argmax], "sampled_sup": sampled,
-        "ascent_sup": max(climbed, 0.0), "points": int(len(points)), "ascent_starts": int(len(order)),
-        "ascent_steps": ascent_steps, "radius": radius,
-    }
+        "ascent_sup": max(climbed, 0.0), "ascent_starts": int(len(order)), "ascent_steps": ascent_steps,
+    })
     if high_precision:
         worst = points[order[:8]]
         exact = network.evaluate_mp(worst, dps=60)

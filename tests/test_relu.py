@@ -55,3 +55,17 @@ def test_relu_refusals():
         build("x1*x2", "2", "relu", epsilon=1e-2)
     with pytest.raises(DepthsepError, match="positively homogeneous"):
         build("x^2", "deep", "relu", "paper", epsilon=1e-2)
+
+
+def test_relu_reports_what_it_has_and_no_scale():
+    # A ReLU network has no scale t (δ of a gate): it reports its knots, or Yarotsky's sawtooth depth m.
+    p = parse_polynomial("x^2 - x")
+    shallow = build("x^2 - x", "1", "relu", epsilon=1e-3).report
+    assert shallow["scale"] is None and "sawtooth_depth" not in shallow
+    assert shallow_interpolant(p, 1.0, shallow["knots"]).compile("bias").neurons == shallow["neurons"]
+    assert shallow["precision"] == "float64"
+    deep = build("x1*x2", "deep", "relu", epsilon=1e-3)
+    m = deep.report["sawtooth_depth"]
+    assert deep.report["scale"] is None and "knots" not in deep.report
+    assert deep.network.hidden_widths == deep_relu(parse_polynomial("x1*x2"), 1.0, m).compile("bias").hidden_widths
+    assert sup_gap(deep_relu(parse_polynomial("x1*x2"), 1.0, m - 1).compile("bias"), parse_polynomial("x1*x2")) >= 1e-3

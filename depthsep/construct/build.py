@@ -2,32 +2,55 @@
 
 The scale. Every gate reads its inputs through δ (Prop 3.3 applied gate by gate): smaller δ puts σ
 closer to its Taylor polynomial (truncation error ∝ δ²) but divides more by δ^d in the readout
-(float64 cancellation error ∝ 2^-52/δ^d). Each gate's δ is t divided by a bound on its inputs, and
-one dimensionless t is searched on a geometric grid, measuring the error of every candidate: with
-``epsilon`` the largest t that reaches it is kept (the best-conditioned network that does the job),
-without it the t of least error. If no t reaches ε, float64 cannot, and the build says so.
+(round-off error ∝ u/δ^d, u the unit round-off of the precision the network runs in: 2^-53 in
+float64, 2^-24 in float32). Each gate's δ is t divided by a bound on its inputs, and the one
+dimensionless t is searched on log t, scoring every candidate network in its own precision:
+
+1. down the grid t = 1, 1/2, 1/4, … until round-off has clearly taken over;
+2. golden-section refinement around the grid's least error: the t of least error, t*;
+3. with ``epsilon``: bisection between t* and the first larger t that misses it, for the largest t
+   that reaches ε with 10 % to spare (the best-conditioned network that does the job), or t* itself
+   if only t* comes within ε; without ``epsilon``, t*.
+
+Candidates are scored by :func:`~depthsep.verify.quick_sup_error` (samples only, cheap enough for a
+search); the network returned is scored by :func:`~depthsep.verify.sup_error` (samples, corners,
+faces, gradient ascent), which never reports less than the quick score at the same seed. That one
+number is the build's ``sup_error``, whether or not ε was given. If even t* misses ε, the precision
+cannot reach it with this construction, and the refusal states the sup error of t*'s network — the
+very network, and number, that the same build without ε returns.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..activations import NotAnalyticError, get_activation
+from ..checks import choice, positive_number
 from ..errors import DepthsepError
 from ..network import ACTIVATIONS, Network
 from ..poly import Polynomial, parse_polynomial
 from ..theory.bounds import deep_upper, shallow_upper
 from ..theory.tree import optimal_tree
-from ..verify import quick_sup_error, sup_error
+from ..verify import PRECISIONS, quick_sup_error, sup_error
 from .deep import plan_deep
+from .relu import build_relu
 from .shallow import plan_shallow
 from .tree import plan_product_tree
 
 # Where the bias model may expand σ, in order of preference (0 first: the paper's own choice).
 EXPANSION_POINTS = ("0", "1/2", "1", "1/4", "-1/2", "3/4", "2")
-SCALES = tuple(2.0**-k for k in range(0, 60))
+GRID_STEPS = 60  # t = 2^0 … 2^-59: far past where float64 round-off takes over for any degree built here
+ROUND_OFF_TAKEN_OVER = 1e3  # stop the grid once a t scores this much worse than the best so far
+GOLDEN_STEPS = 12  # log2 t bracket of width 2 shrinks to 2·0.618^12 ≈ 0.006: t* to within 0.4 %
+BISECTION_STEPS = 8  # the largest t that reaches ε, to within 2^-8 of a factor 2 (0.3 %)
+VERIFIED_STEPS = 5  # the same, with the full estimate, when the quick one was too kind
+# With ε, the search aims 10 % below it: the reported error is a lower bound on the sup, and a network
+# at the very edge of ε would fail the next verification that finds a slightly worse point. On the
+# truncation side (error ∝ t²) the headroom costs 5 % of t.
+HEADROOM = 0.9
 
 
 @dataclass
@@ -59,16 +82,6 @@ def parse_layers(layers) -> int | str:
     if k < 1:
         raise DepthsepError(f"--layers must be >= 1, got {k}")
     return k
-
-
-def _positive(value, name: str) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise DepthsepError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise DepthsepError(f"{name} must be a positive number, got {value!r}")
-    return value
 
 
 def _plan(p: Polynomial, layers, radius: float):
@@ -121,25 +134,30 @@ def _expansion_point(activation, needed: set[int], model: str):
     raise DepthsepError(f"{activation.name} has no expansion point among {', '.join(candidates)} where sigma_k != 0 for k in {sorted(needed)}")
 
 
-def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0, *, seed: int = 0) -> Build:
-    """Build, scale and verify a network for ``poly`` (see the module docstring and README)."""
+def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0, *,
+          seed: int = 0, dtype: str = "float64") -> Build:
+    """Build, scale and verify a network for ``poly`` that runs in ``dtype`` (see the module docstring).
+
+    Returns the network (its precision set to ``dtype``) and a report whose ``sup_error`` is that
+    network's, measured by :func:`~depthsep.verify.sup_error` in ``dtype`` with ``seed``.
+    """
     started = time.perf_counter()
     p = parse_polynomial(poly)
     if p.n == 0:
         raise DepthsepError(f"{p} is a constant: it has no inputs, and a network for it would have none either")
     layers = parse_layers(layers)
-    radius = _positive(radius, "--radius")
-    epsilon = None if epsilon is None else _positive(epsilon, "--epsilon")
-    if model not in ("paper", "bias"):
-        raise DepthsepError(f"--model must be paper or bias, got {model!r}")
+    radius = positive_number(radius, "--radius")
+    epsilon = None if epsilon is None else positive_number(epsilon, "--epsilon")
+    choice(model, "--model", ("paper", "bias"))
+    choice(dtype, "--precision", PRECISIONS)
     act = get_activation(activation)
     if act.name == "relu" or not act.analytic:
-        from .relu import build_relu
-
         if model == "paper":
             # Without biases a ReLU network is positively homogeneous of degree 1: N(cx) = c N(x).
             raise DepthsepError(f"{act.name} without biases is positively homogeneous and cannot approximate {p}; use --model bias")
-        return build_relu(p, layers, radius, epsilon, started=started)
+        network, report = build_relu(p, layers, radius, epsilon, dtype=dtype, seed=seed)
+        report["build_s"] = round(time.perf_counter() - started, 3)
+        return Build(network, report)
     if act.name not in ACTIVATIONS:
         raise DepthsepError(f"--activation {act.name}: networks can be built with {', '.join(ACTIVATIONS)}")
 
@@ -151,11 +169,9 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     def network_at(t: float) -> Network:
         kit.t = t
         circuit = plan.circuit(outputs, constant, kit, min_layers=min_layers)
-        return circuit.compile(model)
+        return circuit.compile(model, precision=dtype)
 
-    trials = _scan_scales(network_at, p, radius, epsilon)
-    chosen, sup = _choose(trials, network_at, p, radius, epsilon, seed)
-    network = network_at(chosen)
+    chosen, network, sup = _search_scale(network_at, p, radius, epsilon, dtype, seed)
     network.meta.update({
         "target": str(p), "construction": construction, "theorem": source, "model": model,
         "expansion_point": point, "scale": chosen, "epsilon": epsilon, "radius": radius, "sup_error": sup["sup_error"],
@@ -164,7 +180,7 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
         "target": str(p), "construction": construction, "theorem": source, "activation": act.name, "model": model,
         "expansion_point": point, "hidden_widths": network.hidden_widths, "layers": len(network.hidden_widths),
         "neurons": network.neurons, "promised": promised,
-        "sup_error": sup["sup_error"], "epsilon": epsilon, "radius": radius, "scale": chosen,
+        "sup_error": sup["sup_error"], "epsilon": epsilon, "radius": radius, "precision": dtype, "scale": chosen,
         "build_s": round(time.perf_counter() - started, 3),
     }
     if network.neurons > promised:
@@ -180,36 +196,117 @@ def eval_point(text: str) -> float:
     return int(num) / int(den or 1)
 
 
-def _scan_scales(network_at, p, radius, epsilon) -> list[tuple[float, float]]:
-    """(t, sampled error) down the grid until float64 round-off has clearly taken over."""
-    trials, best = [], math.inf
-    for t in SCALES:
-        with _quiet():
-            err = quick_sup_error(network_at(t), p, radius)
-        err = err if math.isfinite(err) else math.inf
-        trials.append((t, err))
+# -- the scale search -----------------------------------------------------------------------------
+@dataclass
+class _Scores:
+    """The quick error of the network at t = 2^s, for each s tried (each network scored once)."""
+
+    network_at: Callable[[float], Network]
+    p: Polynomial
+    radius: float
+    dtype: str
+    seed: int
+    errors: dict[float, float] = field(default_factory=dict)
+
+    def __call__(self, s: float) -> float:
+        if s not in self.errors:
+            with _quiet():
+                err = quick_sup_error(self.network_at(2.0**s), self.p, self.radius, seed=self.seed, dtype=self.dtype)
+            self.errors[s] = err if math.isfinite(err) else math.inf
+        return self.errors[s]
+
+    def least(self) -> float:
+        """The s of least error so far (the larger t among equals: the better-conditioned network)."""
+        return min(self.errors, key=lambda s: (self.errors[s], -s))
+
+
+def _least_error(scores: _Scores) -> float:
+    """Steps 1 and 2 of the module docstring: log2 t* (grid, then golden section around its best)."""
+    best = math.inf
+    for k in range(GRID_STEPS):
+        err = scores(-float(k))
         best = min(best, err)
-        if epsilon is not None and err <= epsilon / 4:
-            break  # the largest t that reaches ε with room to spare: stop here
-        if best < math.inf and err > 1e3 * best:
+        if err > ROUND_OFF_TAKEN_OVER * best:
             break
-    return trials
+    s = scores.least()
+    lo, hi = s - 1.0, min(s + 1.0, 0.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = lo + (1 - ratio) * (hi - lo), lo + ratio * (hi - lo)
+    for _ in range(GOLDEN_STEPS):
+        if scores(a) <= scores(b):
+            hi, b = b, a
+            a = lo + (1 - ratio) * (hi - lo)
+        else:
+            lo, a = a, b
+            b = lo + ratio * (hi - lo)
+    return scores.least()
 
 
-def _choose(trials, network_at, p, radius, epsilon, seed):
+def _largest_meeting(meets: Callable[[float], bool], good: float, bad: float | None, steps: int) -> float:
+    """The largest s in [good, bad) found to meet ε by bisection, given that ``good`` meets it and
+    ``bad`` (if any; else s = 0, t = 1, is the top) does not."""
+    if bad is None:
+        return good
+    for _ in range(steps):
+        middle = (good + bad) / 2
+        good, bad = (middle, bad) if meets(middle) else (good, middle)
+    return good
+
+
+def _search_scale(network_at, p: Polynomial, radius: float, epsilon: float | None, dtype: str, seed: int):
+    """(t, network, its sup_error report) for the module docstring's search, or a one-line refusal."""
+    scores = _Scores(network_at, p, radius, dtype, seed)
+    verified: dict[float, tuple[Network, dict]] = {}
+
+    def verify(s: float) -> tuple[Network, dict]:
+        if s not in verified:
+            network = network_at(2.0**s)
+            with _quiet():
+                verified[s] = network, sup_error(network, p, radius, seed=seed, dtype=dtype)
+        return verified[s]
+
+    best = _least_error(scores)
     if epsilon is None:
-        t = min(trials, key=lambda te: te[1])[0]
-        return t, sup_error(network_at(t), p, radius, seed=seed)
-    for t, err in trials:
-        if err < epsilon / 2:
-            sup = sup_error(network_at(t), p, radius, seed=seed)
-            if sup["sup_error"] < epsilon:
-                return t, sup
-    best_t, best_err = min(trials, key=lambda te: te[1])
-    raise DepthsepError(
-        f"float64 cannot reach epsilon = {epsilon:g} with this construction on (-{radius:g}, {radius:g})^{p.n}: "
-        f"the best scale (t = {best_t:.3g}) leaves a sup error of {best_err:.3g}"
-    )
+        return (2.0**best, *verify(best))
+    aim, s = HEADROOM * epsilon, best
+    if scores.errors[best] < aim:
+        # The first t above t* (on the grid or in the refinement) that misses the aim bounds the bisection.
+        good, bad = best, None
+        for above in sorted(tried for tried in scores.errors if tried > best):
+            if scores.errors[above] >= aim:
+                bad = above
+                break
+            good = above
+        s = _largest_meeting(lambda middle: scores(middle) < aim, good, bad, BISECTION_STEPS)
+    if verify(s)[1]["sup_error"] < epsilon:
+        return (2.0**s, *verify(s))
+    # The full estimate found a worse point than the samples did: retreat towards t*.
+    if s != best and verify(best)[1]["sup_error"] < epsilon:
+        s = _largest_meeting(lambda middle: verify(middle)[1]["sup_error"] < epsilon, best, s, VERIFIED_STEPS)
+        return (2.0**s, *verify(s))
+    raise DepthsepError(_cannot_reach(dtype, epsilon, verify(best)[1]["sup_error"], 2.0**best, p, radius, network_at, seed))
+
+
+def _cannot_reach(dtype: str, epsilon: float, error: float, t: float, p: Polynomial, radius: float, network_at, seed: int) -> str:
+    """The refusal: the error of t*'s network (above ε), and whether float64 would reach ε instead."""
+    asked, reached = _distinct(epsilon, error)
+    message = (f"{dtype} cannot reach epsilon = {asked} with this construction on (-{radius:g}, {radius:g})^{p.n} "
+               f"(best sup error {reached} at t = {t:.3g})")
+    if dtype == "float64":
+        return message
+    # Worth saying only if it is true: the quick score is a lower bound on the verified error.
+    wider = _Scores(network_at, p, radius, "float64", seed)
+    reachable = wider.errors[_least_error(wider)] < epsilon
+    return message + ("; use float64" if reachable else "; float64 cannot either")
+
+
+def _distinct(epsilon: float, error: float) -> tuple[str, str]:
+    """ε and an error above it, each with the fewest significant digits that still tell them apart."""
+    for digits in range(3, 18):
+        a, b = f"{epsilon:.{digits}g}", f"{error:.{digits}g}"
+        if a != b:
+            return a, b
+    return a, b
 
 
 class _quiet:

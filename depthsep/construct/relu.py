@@ -14,11 +14,11 @@ Two constructions, both verified like the smooth ones:
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
 from ..errors import DepthsepError
+from ..network import Network
 from ..poly import Polynomial
 from ..verify import sup_error
 from .circuit import Circuit, Gate
@@ -157,39 +157,45 @@ def deep_relu(p: Polynomial, radius: float, m: int) -> Circuit:
 
 
 # -- the build -----------------------------------------------------------------------------------
-def build_relu(p: Polynomial, layers, radius: float, epsilon: float | None, *, started: float):
-    """The smallest ReLU construction of the requested kind that reaches ε (default 1e-3)."""
-    from .build import Build
+DEFAULT_EPSILON = 1e-3  # a ReLU network has no best scale to fall back on: its size needs a target
 
-    target = 1e-3 if epsilon is None else epsilon
+
+def build_relu(p: Polynomial, layers, radius: float, epsilon: float | None, *, dtype: str = "float64",
+               seed: int = 0) -> tuple[Network, dict]:
+    """The smallest ReLU construction of the requested kind that reaches ε (default 1e-3) in ``dtype``.
+
+    Returns the network and its report: what the construction has — ``knots`` of the interpolant,
+    or ``sawtooth_depth``, Yarotsky's m — and, as for every build, ``sup_error`` measured by
+    :func:`~depthsep.verify.sup_error` in ``dtype``. A ReLU network has no scale t: ``scale`` is None.
+    """
+    target = DEFAULT_EPSILON if epsilon is None else epsilon
     if layers == 1:
         if p.n != 1:
             raise DepthsepError("a one-hidden-layer ReLU network is built for one variable only; use --layers deep for several")
         bound = second_derivative_bound(p, radius)
-        knots = max(1, math.ceil(2 * radius * math.sqrt(bound / (8 * target * 0.5)))) if bound else 1
-        if knots > MAX_KNOTS:
-            raise DepthsepError(f"ReLU interpolation would need {knots} neurons for epsilon = {target:g}; larger than {MAX_KNOTS}")
-        make, size, construction = (lambda k: shallow_interpolant(p, radius, k)), knots, "relu interpolant"
+        # h²·max|p''|/8 ≤ ε/2 (half of ε for the bound, half for round-off): the first size tried.
+        size = max(1, math.ceil(2 * radius * math.sqrt(bound / (8 * target * 0.5)))) if bound else 1
+        if size > MAX_KNOTS:
+            raise DepthsepError(f"ReLU interpolation would need {size} neurons for epsilon = {target:g}; larger than {MAX_KNOTS}")
+        make, limit, grow, construction, what = (lambda k: shallow_interpolant(p, radius, k)), MAX_KNOTS, (lambda k: 2 * k), "relu interpolant", "knots"
     elif layers == "deep":
-        make, size, construction = (lambda mm: deep_relu(p, radius, mm)), 1, "relu sawtooth squares (Yarotsky)"
+        make, size, limit, grow, construction, what = (lambda m: deep_relu(p, radius, m)), 1, MAX_SAWTOOTH, (lambda m: m + 1), "relu sawtooth squares (Yarotsky)", "sawtooth_depth"
     else:
         raise DepthsepError("--activation relu builds --layers 1 (one variable) or --layers deep")
-    limit = MAX_KNOTS if layers == 1 else MAX_SAWTOOTH
     while True:
-        network = make(size).compile("bias")
-        sup = sup_error(network, p, radius)
+        network = make(size).compile("bias", precision=dtype)
+        sup = sup_error(network, p, radius, seed=seed, dtype=dtype)
         if sup["sup_error"] < target:
             break
-        size = size * 2 if layers == 1 else size + 1
+        size = grow(size)
         if size > limit:
-            raise DepthsepError(f"the ReLU construction did not reach epsilon = {target:g} within its size limit")
+            raise DepthsepError(f"the ReLU construction did not reach epsilon = {target:g} in {dtype} within its size limit ({what} <= {limit})")
     network.meta.update({"target": str(p), "construction": construction, "model": "bias", "epsilon": target,
-                         "radius": radius, "sup_error": sup["sup_error"]})
+                         "radius": radius, "sup_error": sup["sup_error"], what: size})
     report = {
         "target": str(p), "construction": construction, "theorem": "no Taylor series: Thm 3.4 fails, size grows with 1/epsilon",
         "activation": "relu", "model": "bias", "expansion_point": "-", "hidden_widths": network.hidden_widths,
         "layers": len(network.hidden_widths), "neurons": network.neurons, "promised": None,
-        "sup_error": sup["sup_error"], "epsilon": target, "radius": radius, "scale": float(size),
-        "build_s": round(time.perf_counter() - started, 3),
+        "sup_error": sup["sup_error"], "epsilon": target, "radius": radius, "precision": dtype, "scale": None, what: size,
     }
-    return Build(network, report)
+    return network, report

@@ -1,7 +1,7 @@
 """depthsep — how deep is deep enough?
 
-The Python API mirrors the `depthsep` command: each function of :mod:`depthsep.api` returns the dict
-`--json` prints (`verify` and `doctor` live there only, beside the modules of the same name).
+The Python API mirrors the `depthsep` command: each command has one function here, with the CLI's
+option names as parameters, returning the data `--json` prints (see :mod:`depthsep.api`).
 
     >>> import depthsep
     >>> depthsep.bounds("x1^2*x2")["shallow_upper"]
@@ -19,9 +19,9 @@ from .errors import DepthsepError  # noqa: E402
 
 # The API and Polynomial load on first use (PEP 562): they pull in sympy (~0.3 s), which
 # `import depthsep.train` — and so every training worker and benchmark subprocess — never needs.
-_LAZY = {name: "api" for name in ("activation", "advise", "bounds", "build", "converge", "figure1",
-                                  "figure2", "plot_heatmap", "polynomial", "radial_build", "radial_experiment",
-                                  "radial_indicator", "radial_sizes", "runs", "sweep", "tree")}
+from .api import __all__ as _API  # noqa: E402  (names only: the module itself loads lazily below)
+
+_LAZY = {name: "api" for name in _API}
 _LAZY.update(Polynomial="poly", parse_polynomial="poly")
 
 
@@ -39,8 +39,4 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
-__all__ = [
-    "DepthsepError", "Polynomial", "activation", "advise", "bounds", "build", "converge", "figure1",
-    "figure2", "plot_heatmap", "parse_polynomial", "polynomial", "radial_build", "radial_experiment",
-    "radial_indicator", "radial_sizes", "runs", "sweep", "tree",
-]
+__all__ = ["DepthsepError", "Polynomial", "parse_polynomial", *_API]

@@ -1,20 +1,30 @@
-"""The Python API: one function per CLI command, returning exactly the dict that `--json` prints.
+"""The Python API: one function per CLI command, with the CLI's option names as parameters, returning
+exactly the data that `--json` prints. Nothing here prints; every function is exported by ``depthsep``.
 
     >>> import depthsep
     >>> depthsep.bounds("x1*x2*x3")["shallow_lower"]
     8
     >>> depthsep.tree(20, layers=2)["schedule"]
     [5, 1]
+
+Values may be given as Python values or as the text the CLI would pass (``layers="1,2"`` or
+``layers=[1, 2]``): each is checked once, by :mod:`depthsep.checks`. Training functions take the
+training options of :class:`~depthsep.train.config.TrainingConfig` and the run options of
+:class:`~depthsep.train.config.RunOptions` as keywords; a keyword left None takes the default stated
+there (or the experiment's preset).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:
+    import sympy as sp
 
+from . import checks
 from .errors import DepthsepError
-from .poly import parse_polynomial
+from .train.config import RunOptions, TrainingConfig
 
 
 def polynomial(poly: str) -> dict:
@@ -23,24 +33,25 @@ def polynomial(poly: str) -> dict:
 
 
 def bounds(poly: str) -> dict:
-    """`depthsep bounds POLY`: derivative rank, shallow/deep neuron bounds (Thms 4.1–4.4, Props 4.5–4.6)."""
+    """`depthsep bounds POLY`: derivative rank, shallow/deep neuron bounds (Thms 4.1–4.4, Props 4.5–4.6),
+    and the best upper bound with the construction that attains it."""
     from .theory.bounds import bounds as compute
 
     return compute(poly).as_dict()
 
 
-def tree(n: int, layers: int) -> dict:
+def tree(n, layers) -> dict:
     """`depthsep tree N --layers K`: the optimal Theorem 5.1 product tree and eq. (2)/(5)'s optimum."""
     from .theory.tree import optimal_tree
 
-    return optimal_tree(_positive_int(n, "N"), _positive_int(layers, "--layers")).as_dict()
+    return optimal_tree(checks.positive_int(n, "N"), checks.positive_int(layers, "--layers")).as_dict()
 
 
-def advise(n: int, max_width: int) -> dict:
+def advise(n, max_width) -> dict:
     """`depthsep advise N --max-width W`: the fewest hidden layers whose product tree fits under W."""
     from .theory.tree import advise as compute
 
-    return compute(_positive_int(n, "N"), _positive_int(max_width, "--max-width")).as_dict()
+    return compute(checks.positive_int(n, "N"), checks.positive_int(max_width, "--max-width")).as_dict()
 
 
 def activation(name: str, degree: int | None = None, point=0, poly: str | None = None) -> dict:
@@ -52,10 +63,10 @@ def activation(name: str, degree: int | None = None, point=0, poly: str | None =
 
     act = get_activation(name)
     target = parse_polynomial(poly) if poly is not None else None
+    if degree is not None:
+        degree = checks.integer(degree, "--degree", minimum=0)
     if degree is None:
         degree = 2 * target.degree if target is not None else 8
-    if degree < 0:
-        raise DepthsepError(f"--degree must be >= 0, got {degree}")
     point = parse_point(point)
     coefficients = act.taylor(degree, point)
     result = {
@@ -75,106 +86,91 @@ def activation(name: str, degree: int | None = None, point=0, poly: str | None =
     return result
 
 
-def figure1(out: str, n_max: int = 10_000) -> list[str]:
-    """`depthsep plot figure1 --out F.png`: Figure 1 of the paper, as PNG and SVG."""
-    from .plots import figure1 as draw
-
-    return draw(out, n_max=n_max)
-
-
 def build(poly: str, layers="1", activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0,
-          out: str | None = None) -> dict:
-    """`depthsep build POLY --layers 1|deep|K --activation A --out F`: an explicit network for POLY,
-    scaled (Prop 3.3, gate by gate), verified, and written as .json, .onnx or .pt."""
-    from pathlib import Path
-
+          dtype: str = "float64", out=None) -> dict:
+    """`depthsep build POLY --layers 1|deep|K --activation A --out F [--out G]`: an explicit network for
+    POLY, scaled (Prop 3.3, gate by gate), verified, and written in each format asked for (.json, .onnx,
+    .pt, .pt2); ``out`` is a path or a list of paths."""
     from .construct.build import build as construct
-    from .network import check_writable
+    from .network import SUFFIXES
 
-    if out is not None:
-        out = Path(out)
-        if out.suffix not in (".json", ".onnx", ".pt"):
-            raise DepthsepError(f"--out {out} must end in .json, .onnx or .pt")
-        check_writable(out)  # before the work, not after it
-    result = construct(poly, layers, activation, model, epsilon, radius)
+    paths = [] if out is None else [out] if isinstance(out, (str, bytes)) or hasattr(out, "__fspath__") else list(out)
+    paths = [checks.writable_file(p, "--out") for p in paths]
+    for path in paths:  # before the work, not after it
+        if path.suffix not in SUFFIXES:
+            raise DepthsepError(f"--out {path} must end in {', '.join(SUFFIXES)}")
+    if epsilon is not None:
+        epsilon = checks.positive_number(epsilon, "--epsilon")
+    result = construct(poly, layers, activation, model, epsilon, checks.positive_number(radius, "--radius"),
+                       dtype=checks.choice(dtype, "--dtype", ("float64", "float32")))
     report = dict(result.report)
-    if out is not None:
-        result.network.save(out)
-        report["out"] = str(out)
+    for path in paths:
+        result.network.save(path)
+    if paths:
+        report["out"] = [str(p) for p in paths]
     return report
 
 
-def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed: int = 0) -> dict:
-    """`depthsep verify NET.json POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n."""
+def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed=0) -> dict:
+    """`depthsep verify NET POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n for a network
+    written as .json, .onnx, .pt or .pt2."""
     from .network import load_network
     from .verify import sup_error
 
     net = load_network(network)
-    report = sup_error(net, poly, radius, seed=seed, high_precision=high_precision)
+    report = sup_error(net, poly, checks.positive_number(radius, "--radius"), seed=checks.integer(seed, "--seed", 0),
+                       high_precision=bool(high_precision))
     report.update({"network": str(network), "target": str(parse_polynomial(poly)), "neurons": net.neurons,
                    "hidden_widths": net.hidden_widths, "activation": net.activation})
     return report
 
 
 def converge(poly: str, activation: str = "tanh", layers="1", model: str = "bias", radius=1.0,
-             epsilons=(1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6), out: str | None = None) -> dict:
+             epsilons="1e-1,1e-2,1e-3,1e-4,1e-5,1e-6", out: str | None = None) -> dict:
     """`depthsep converge POLY`: Theorem 3.4 made visible — the neurons a smooth σ needs stay fixed as
     ε shrinks (only the scale δ moves), while a ReLU network must grow."""
-    from .construct.build import build as construct
-    from .plots import convergence
+    from .experiments.converge import converge as run
 
-    p = parse_polynomial(poly)
-    relu_layers = layers if (str(layers) != "1" or p.n == 1) else "deep"
-    if str(relu_layers) not in ("1", "deep"):
-        relu_layers = "deep"
-    rows = []
-    for epsilon in epsilons:
-        row = {"epsilon": float(epsilon), "activation": activation}
-        for prefix, act, lay in (("", activation, layers), ("relu_", "relu", relu_layers)):
-            try:
-                made = construct(p, lay, act, model if act != "relu" else "bias", epsilon, radius).report
-                row.update({f"{prefix}neurons": made["neurons"], f"{prefix}sup_error": made["sup_error"],
-                            f"{prefix}hidden_widths": made["hidden_widths"]})
-            except DepthsepError as err:  # float64 ran out: a measured outcome, recorded as such
-                row.update({f"{prefix}neurons": None, f"{prefix}sup_error": None, f"{prefix}note": str(err)})
-        rows.append(row)
-    result = {"target": str(p), "activation": activation, "layers": str(layers), "relu_layers": str(relu_layers),
-              "radius": radius, "rows": rows}
-    if out is not None:
-        result["figures"] = convergence(rows, f"{p}: {activation} ({layers} layer(s)) vs relu", out)
-    return result
+    return run(poly, activation, layers, model, checks.positive_number(radius, "--radius"),
+               checks.positive_numbers(epsilons, "--epsilons"), out)
 
 
-def sweep(target: str, layers, widths, activations=("tanh",), seeds=(0,), store: str = "runs.db", *,
-          steps: int = 2000, batch_size: int = 256, loss: str = "l1", optimizer: str = "adadelta", lr=None,
-          domain="0:2", test_size: int = 100_000, progress: bool = True, backend: str = "local",
-          address: str | None = None, device: str | None = None) -> dict:
+def sweep(target: str, layers, widths, activation="tanh", seeds=0, store: str = "runs.db", *, steps=None,
+          batch_size=None, loss=None, optimizer=None, lr=None, domain=None, test_size=None, backend=None,
+          address=None, device=None, workers=None, progress=None) -> dict:
     """`depthsep sweep`: train every (activation, layers, width, seed) not yet in the store, batched,
-    committing each finished model at once (re-running resumes; rows are never doubled).
-    ``backend="ray"`` trains on a Ray cluster (``address``) or a private local one; only this process
-    writes the store. ``device``: "cpu", "cuda" or "cuda:N" (None: a GPU when torch sees one)."""
+    committing each finished model at once (re-running resumes; rows are never doubled). Returns the
+    counts and the best and worst cell of the grid."""
     from .train.sweep import sweep as run
 
-    return run(target, list(layers), list(widths), list(activations), list(seeds), store, steps=steps,
-               batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
-               test_size=test_size, progress=progress, backend=backend, address=address, device=device)
+    activations = [a.strip() for a in activation.split(",") if a.strip()] if isinstance(activation, str) else list(activation)
+    config = training_config(steps=steps, batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr,
+                             domain=domain, test_size=test_size)
+    return run(target, checks.positive_ints(layers, "--layers"), checks.positive_ints(widths, "--widths"), activations,
+               checks.seeds(seeds), store, config=config,
+               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
 
 
-def runs(store: str, fmt: str = "csv", out: str | None = None) -> int:
-    """`depthsep runs --store S --csv|--json`: export the results table; returns the number of rows."""
-    from .train.store import export
+def runs(store: str = "runs.db", fmt: str | None = None, out: str | None = None) -> list[dict]:
+    """`depthsep runs --store S [--csv|--json] [--out F]`: the rows of a results store. With ``out``
+    the rows are also written there, as CSV or JSON (``fmt``, or the file's suffix; CSV otherwise)."""
+    from .train.store import read_rows, write_rows
 
-    return export(store, fmt, out)
+    rows = read_rows(store)
+    if out is not None:
+        if fmt is None:
+            fmt = "json" if str(out).endswith(".json") else "csv"
+        write_rows(rows, checks.writable_file(out), checks.choice(fmt, "format", ("csv", "json")))
+    return rows
 
 
-def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", progress: bool = True,
-            backend: str = "local", address: str | None = None, device: str | None = None) -> dict:
+def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", *, backend=None,
+            address=None, device=None, workers=None, progress=None) -> dict:
     """`depthsep figure2 [--quick|--full]`: the paper's Figure 2 sweep (resumable), then its heatmaps."""
-    from .train.sweep import figure2 as run
+    from .experiments.figure2 import figure2 as run
 
-    if mode not in ("quick", "full"):
-        raise DepthsepError(f"figure2 mode must be quick or full, got {mode!r}")
-    return run(mode, store, out, progress=progress, backend=backend, address=address, device=device)
+    return run(checks.choice(mode, "figure2 mode", ("quick", "full")), store, out,
+               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
 
 
 def doctor() -> dict:
@@ -184,62 +180,111 @@ def doctor() -> dict:
     return report()
 
 
-def plot_heatmap(store: str, target: str = "product:20", activation: str = "tanh", out: str = "heatmap.png") -> list[str]:
-    """`depthsep plot heatmap`: test MAE over (layers, width) with the paper's curve and the exact tree widths."""
-    from .heatmap import heatmap as draw
+def figure1(out: str, n_max=10_000) -> list[str]:
+    """`depthsep plot figure1 --out F.png`: Figure 1 of the paper, as PNG and SVG."""
+    from .experiments.figure1 import figure1 as draw
 
-    return draw(store, target, activation, out)
+    return draw(out, n_max=checks.positive_int(n_max, "--n-max"))
 
 
-def radial_build(phi: str, dim: int, radius=1.0, epsilon=1e-2, layers: int = 2, activation: str = "relu",
+def plot_heatmap(store: str = "runs.db", target: str = "product:20", activation: str = "tanh",
+                 out: str = "heatmap.png", *, steps=None, batch_size=None, lr=None, optimizer=None, loss=None,
+                 domain=None, test_size=None) -> dict:
+    """`depthsep plot heatmap`: test MAE over (layers, width) with the paper's curve and the exact tree
+    widths; the options after ``out`` choose the training setup drawn when the store holds several."""
+    from .experiments.figure2 import heatmap
+
+    setup = {k: v for k, v in dict(steps=steps, batch_size=batch_size, lr=lr, optimizer=optimizer, loss=loss,
+                                   domain=domain, test_size=test_size).items() if v is not None}
+    return heatmap(store, target, activation, out, setup=setup or None)
+
+
+def radial_build(phi: str, dim, radius=1.0, epsilon=1e-2, layers=2, activation: str = "relu",
                  lipschitz=None, out: str | None = None) -> dict:
     """`depthsep radial build --phi PHI --dim D`: an explicit ReLU network for φ(|x|) on the ball |x| ≤ R,
     with one hidden layer (ridge functions) or two (|x|², then φ(√s)), verified and optionally written."""
-    from .radial import radial_build as run
+    from .construct.radial_build import radial_build as run
 
-    return run(phi, dim, radius, epsilon, layers, activation, lipschitz, out)
+    return run(phi, checks.positive_int(dim, "--dim"), radius, epsilon, checks.positive_int(layers, "--layers"),
+               activation, lipschitz, out)
 
 
-def radial_sizes(phi: str, layers=(1, 2), dims=(1, 2, 4, 8, 16, 32), epsilons=(0.1, 0.05, 0.02, 0.01), radius=1.0,
+def radial_sizes(phi: str, layers="1,2", dims="1,2,4,8,16,32", epsilons="0.1,0.05,0.02,0.01", radius=1.0,
                  lipschitz=None, out: str | None = None) -> dict:
     """`depthsep radial sizes --phi PHI`: neurons of both radial constructions per (d, ε), by formula."""
-    from .radial import radial_sizes as run
+    from .experiments.radial_sizes import radial_sizes as run
 
-    return run(phi, layers, dims, epsilons, radius, lipschitz, out)
-
-
-def radial_experiment(phis=None, dims=(2, 4, 8, 16), widths=(8, 16, 32, 64, 128), steps: int = 4000, seeds=(0,),
-                      distribution: str = "radius", workers: int | None = None, out: str | None = None,
-                      progress: bool = True) -> dict:
-    """`depthsep radial experiment`: 1- and 2-hidden-layer ReLU nets trained on ``radial:PHI:D`` for each φ
-    (None: the three default profiles; "D" in φ stands for d) and d; relative test RMSE per width,
-    mean over ``seeds`` with min/max, and the smallest width reaching the target error. Inputs:
-    ``distribution`` "radius" (|x| ~ U[0, 1], uniform direction: the whole profile at every d) or
-    "ball" (uniform in the unit ball, where |x| concentrates near 1 as d grows)."""
-    from .radial import DEFAULT_PHIS
-    from .radial import radial_experiment as run
-
-    return run(phis=DEFAULT_PHIS if phis is None else phis, dims=dims, widths=widths, steps=steps, seeds=seeds,
-               distribution=distribution, workers=workers, out=out, progress=progress)
+    return run(phi, tuple(checks.positive_ints(layers, "--layers")), tuple(checks.positive_ints(dims, "--dims")),
+               tuple(checks.positive_numbers(epsilons, "--epsilons")), radius, lipschitz, out)
 
 
-def radial_indicator(dims=None, widths=None, layers=(1, 2), steps: int | None = None, seeds=(0,), paper: bool = False,
-                     batch_size: int = 100, lr: float = 1e-3, radius=2.0, test_size: int | None = None,
-                     workers: int | None = None, out: str | None = None, progress: bool = True) -> dict:
+def radial_experiment(phis=None, dims=None, widths=None, steps=None, seeds=0, distribution=None,
+                      store: str = "radial.db", out: str | None = None, *, backend=None, address=None,
+                      device=None, workers=None, progress=None) -> dict:
+    """`depthsep radial experiment`: 1- and 2-hidden-layer ReLU nets trained on ``radial:PHI:D`` for each
+    φ ("D" in φ stands for d) and d, stored and resumable; relative test RMSE per width, mean over seeds
+    with min/max, and the smallest width reaching the target error. None takes the preset's value."""
+    from .experiments.radial import radial_experiment as run
+
+    if isinstance(phis, str):
+        phis = tuple(p.strip() for p in phis.split(";") if p.strip())
+    given = dict(phis=phis, dims=None if dims is None else tuple(checks.positive_ints(dims, "--dims")),
+                 widths=None if widths is None else tuple(checks.positive_ints(widths, "--widths")),
+                 steps=None if steps is None else checks.positive_int(steps, "--steps"),
+                 distribution=distribution)
+    return run(seeds=tuple(checks.seeds(seeds)), store=store, out=out,
+               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress),
+               **{k: v for k, v in given.items() if v is not None})
+
+
+def radial_indicator(dims=None, widths=None, layers="1,2", steps=None, seeds=0, paper: bool = False,
+                     batch_size=None, lr=None, radius=None, test_size=None, store: str = "indicator.db",
+                     out: str | None = None, *, backend=None, address=None, device=None, workers=None,
+                     progress=None) -> dict:
     """`depthsep radial indicator`: Safran & Shamir's (ICML 2017, Sec. 5) unit-ball indicator 1{|x| ≤ 1},
-    |x| ~ U[0, 2], learned by 1- and 2-hidden-layer ReLU nets (the paper's depths 2 and 3); test RMSE
-    per (d, depth, width), mean over seeds. ``dims``/``widths``/``steps``/``test_size`` left None take the
-    quick preset (d = 2, 10, 100; about a minute) or, with ``paper=True``, the paper's scale."""
-    from .indicator import indicator_experiment
+    |x| ~ U[0, 2], learned by 1- and 2-hidden-layer ReLU nets (the paper's depths 2 and 3), stored and
+    resumable; test RMSE per (d, depth, width), mean over seeds. None takes the quick preset's value
+    (d = 2, 10, 100; about a minute) or, with ``paper=True``, the paper's."""
+    from .experiments.indicator import indicator
 
-    return indicator_experiment(dims=dims, widths=widths, layers=layers, steps=steps, seeds=seeds,
-                                preset="paper" if paper else "quick", batch_size=batch_size, lr=lr, radius=radius,
-                                test_size=test_size, workers=workers, out=out, progress=progress)
+    given = dict(dims=None if dims is None else tuple(checks.positive_ints(dims, "--dims")),
+                 widths=None if widths is None else tuple(checks.positive_ints(widths, "--widths")),
+                 steps=None if steps is None else checks.positive_int(steps, "--steps"),
+                 batch_size=None if batch_size is None else checks.positive_int(batch_size, "--batch-size"),
+                 lr=None if lr is None else checks.positive_number(lr, "--lr"),
+                 radius=None if radius is None else checks.positive_number(radius, "--radius"),
+                 test_size=None if test_size is None else checks.positive_int(test_size, "--test-size"))
+    return indicator(layers=tuple(checks.positive_ints(layers, "--layers")), seeds=tuple(checks.seeds(seeds)),
+                     preset="paper" if paper else "quick", store=store, out=out,
+                     run=run_options(backend=backend, address=address, device=device, workers=workers,
+                                     progress=progress),
+                     **{k: v for k, v in given.items() if v is not None})
+
+
+def bench_train(steps=None, quick: bool = False, test_size=None, naive_threads=None, repeat=None,
+                naive_repeat=None, skip_naive: bool = False) -> dict:
+    """`depthsep bench train`: the batched engine against the naive one-model-at-a-time loop on the
+    same 96-model grid; wall times, model-steps/s, speed-up, GFLOP/s and the matmul peak."""
+    from .train.bench import bench_train as run
+
+    given = {k: checks.positive_int(v, "--" + k.replace("_", "-")) for k, v in
+             dict(steps=steps, test_size=test_size, naive_threads=naive_threads, repeat=repeat,
+                  naive_repeat=naive_repeat).items() if v is not None}
+    return run(quick=bool(quick), skip_naive=bool(skip_naive), **given)
+
+
+def parse_polynomial(poly):
+    """The parsed polynomial (sympy loads with it, on first use)."""
+    from .poly import parse_polynomial as parse
+
+    return parse(poly)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 def parse_point(point) -> sp.Rational:
     """An expansion point as an exact rational: '1/2', '0.25', 0.5, Fraction(1, 2)."""
+    import sympy as sp
+
     if isinstance(point, sp.Rational):
         return point
     if isinstance(point, Fraction):
@@ -257,15 +302,34 @@ def parse_point(point) -> sp.Rational:
 
 
 def _float_or_none(c) -> float | None:
+    import sympy as sp
+
     try:
         return float(sp.N(c, 20))
     except (TypeError, ValueError):
         return None
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DepthsepError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise DepthsepError(f"{name} must be >= 1, got {value}")
-    return value
+# -- the configurations, built once -----------------------------------------------------------
+def training_config(**given) -> TrainingConfig:
+    """A :class:`TrainingConfig` from the CLI's training options (None: its default), checked."""
+    for key in ("steps", "batch_size", "test_size"):
+        if given.get(key) is not None:
+            given[key] = checks.positive_int(given[key], "--" + key.replace("_", "-"))
+    if given.get("lr") is not None:
+        given["lr"] = checks.positive_number(given["lr"], "--lr")
+    return TrainingConfig().with_(**given)
+
+
+def run_options(**given) -> RunOptions:
+    """A :class:`RunOptions` from the CLI's run options (None: its default), checked."""
+    if given.get("workers") is not None:
+        given["workers"] = checks.positive_int(given["workers"], "--workers")
+    return RunOptions().with_(**given)
+
+
+__all__ = [
+    "activation", "advise", "bench_train", "bounds", "build", "converge", "doctor", "figure1", "figure2",
+    "plot_heatmap", "polynomial", "radial_build", "radial_experiment", "radial_indicator", "radial_sizes",
+    "run_options", "runs", "sweep", "training_config", "tree", "verify",
+]

@@ -1,5 +1,6 @@
 """End-to-end: the `depthsep` command's JSON contract, its tables, and exit 2 + one line on bad input."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -214,3 +215,63 @@ def test_bad_phi_exits_2(capsys, phi):
 def test_bench_train_bad_option_is_one_line(capsys):
     code, _, err = run(capsys, "bench", "train", "--bogus")
     assert code == 2 and err.count("\n") == 1
+
+
+# -- the command table: one declaration per command, the API mirrors it ---------------------------
+def _commands():
+    from depthsep.cli.commands import COMMANDS
+
+    return COMMANDS
+
+
+def _parameters(command):
+    """The API keywords a command's options fill (argparse's dests)."""
+    from depthsep.cli import build_parser
+
+    parser = build_parser()
+    sub = parser
+    for word in command.path:
+        action = next(a for a in sub._actions if isinstance(a, argparse._SubParsersAction))
+        sub = action.choices[word]
+    return sub, [a for a in sub._actions if a.dest not in ("help", "_json") and not a.dest.startswith("_")]
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c.path))
+def test_every_command_has_its_api_function_with_the_cli_names(command):
+    import inspect
+
+    import depthsep
+
+    function = getattr(depthsep, command.api)          # exported by the package itself
+    names = set(inspect.signature(function).parameters)
+    _, actions = _parameters(command)
+    missing = {a.dest for a in actions} - names
+    assert not missing, f"depthsep.{command.api} lacks parameters {missing} that `{' '.join(command.path)}` has"
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c.path))
+def test_every_option_states_its_default(command):
+    _, actions = _parameters(command)
+    for action in actions:
+        if not action.option_strings:              # positionals are required by nature
+            continue
+        text = action.help or ""
+        assert "(default" in text or "(required)" in text or "default)" in text, \
+            f"`{' '.join(command.path)} {action.option_strings[0]}`: its help does not state its default: {text!r}"
+
+
+def test_api_functions_do_not_print(capsys, tmp_path):
+    import depthsep
+
+    depthsep.bounds("x1*x2")
+    depthsep.tree(8, layers=2)
+    depthsep.advise(1000, max_width=1024)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_bench_train_help_is_reachable(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["bench", "train", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "--skip-naive" in out and "--steps" in out

@@ -46,7 +46,9 @@ class Command:
 
 
 def _default(value) -> str:
-    return f"{value:,}".replace(",", " ") if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    if isinstance(value, tuple):               # an interval, as typed: a:b
+        return ":".join(f"{v:g}" for v in value)
+    return str(value)
 
 
 _T, _R = TrainingConfig(), RunOptions()
@@ -167,7 +169,7 @@ COMMANDS: tuple[Command, ...] = (
                       "heavy-tailed target rewards many small steps, and 20 000 points put the MAE's standard "
                       "error near 0.02, enough for a quick grid"),
              arg("--full", dest="mode", action="store_const", const="full",
-                 help="the paper's 20 x 20 grid, tanh and relu, 60 000 steps, 100 000 test points (hours; resumable)"),
+                 help="the paper's 20 x 20 grid, tanh and relu, 60 000 steps, 100 000 test points; hours, resumable (default: --quick)"),
              arg("--store", help=STORE_HELP.format("figure2.db")),
              arg("--out", help="the heatmap, PNG and SVG (default: figure2.png)"),
              *RUN_ARGS),

@@ -45,7 +45,7 @@ import torch
 from torch import Tensor
 
 from .._openblas import avx512_gemm
-from .activations import get_activation
+from ..activations import get_activation
 
 _EVAL_CHUNK = 2048               # points per evaluation chunk (8192 runs 2–3× slower: cache)
 ONEDNN_MIN_WIDTH = 96            # measured crossovers: MKL's bmm wins below, oneDNN above —
@@ -120,7 +120,7 @@ class Ensemble:
     def __init__(self, n_in: int, layers: int, width: int, slots: int, activation: str, device="cpu"):
         self.n_in, self.layers, self.width, self.slots = n_in, layers, width, slots
         self.device = torch.device(device)
-        self.activation = get_activation(activation, self.device.type)
+        self.activation = get_activation(activation).kernel(self.device.type)
         # Per layer: (rows = inputs + zero padding + the bias row, columns = units out).
         self.shapes = ([(input_rows(n_in), width)] + [(width + 1, width)] * (layers - 1)
                        + [(width + 1, 1)])

@@ -13,7 +13,7 @@ import time
 import torch
 from torch import nn
 
-from .activations import get_activation
+from ..activations import get_activation
 from .data import batches, evaluation_set
 from .spec import ADADELTA_EPS, ADADELTA_RHO, ADAM_BETAS, ADAM_EPS, ModelSpec, RunResult, initial_parameters
 

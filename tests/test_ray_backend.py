@@ -12,6 +12,7 @@ import pytest
 
 from depthsep.cli import main
 from depthsep.errors import DepthsepError
+from depthsep.train.config import RunOptions, TrainingConfig
 from depthsep.train.store import ResultStore
 from killing import kill_after_rows
 from depthsep.train.sweep import sweep
@@ -19,16 +20,17 @@ from depthsep.train.sweep import sweep
 ray = pytest.importorskip("ray")
 
 TASK_TITLE = b"ray::_ray_train_group"     # Ray's process title while a worker runs our task
+RAY = RunOptions(backend="ray", progress=False)
 
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    from depthsep.train.backends import start_ray
+    from depthsep.train.backends import start_ray, stop_ray
     assert start_ray(num_cpus=2) is True
     try:
         yield ray
     finally:
-        ray.shutdown()
+        stop_ray()
 
 
 def rows_of(path):
@@ -42,9 +44,9 @@ def key(row):
 
 def test_ray_sweep_equals_local_sweep(tmp_path, ray_cluster):
     grid = dict(target="product:4", layers=[1, 3], widths=[4, 20], activations=["tanh", "relu"],
-                seeds=[0, 1, 2], steps=300, batch_size=32, test_size=500, progress=False)
-    local = sweep(**grid, store_path=tmp_path / "local.db", workers=1)
-    remote = sweep(**grid, store_path=tmp_path / "ray.db", backend="ray")
+                seeds=[0, 1, 2], config=TrainingConfig(steps=300, batch_size=32, test_size=500))
+    local = sweep(**grid, store_path=tmp_path / "local.db", run=RunOptions(workers=1, progress=False))
+    remote = sweep(**grid, store_path=tmp_path / "ray.db", run=RAY)
     assert local["trained"] == remote["trained"] == 2 * 2 * 2 * 3
     a = {key(r): r for r in rows_of(tmp_path / "local.db")}
     b = {key(r): r for r in rows_of(tmp_path / "ray.db")}
@@ -54,8 +56,11 @@ def test_ray_sweep_equals_local_sweep(tmp_path, ray_cluster):
         if a[k]["test_mae"] is not None:
             assert b[k]["test_mae"] == pytest.approx(a[k]["test_mae"], rel=1e-4)
     # A second Ray sweep finds everything stored and trains nothing.
-    again = sweep(**grid, store_path=tmp_path / "ray.db", backend="ray")
+    again = sweep(**grid, store_path=tmp_path / "ray.db", run=RAY)
     assert again["trained"] == 0 and again["skipped"] == 24
+    for end in ("best", "worst"):                              # the same cells, read from the store
+        assert {**again[end], "test_mae": 0} == {**local[end], "test_mae": 0}
+        assert again[end]["test_mae"] == pytest.approx(local[end]["test_mae"], rel=1e-4)
 
 
 def _task_pids() -> list[int]:
@@ -75,7 +80,7 @@ def _task_pids() -> list[int]:
 def test_a_killed_worker_is_retried_and_its_cells_land_once(tmp_path, ray_cluster):
     # 4 groups of ~1-2 s each; one worker is SIGKILLed while it trains.
     grid = dict(target="product:4", layers=[2, 4], widths=[8, 16], activations=["tanh"],
-                seeds=[0, 1, 2, 3], steps=15_000, batch_size=32, test_size=500, progress=False)
+                seeds=[0, 1, 2, 3], config=TrainingConfig(steps=15_000, batch_size=32, test_size=500))
     killed: list[int] = []
 
     def killer():
@@ -93,7 +98,7 @@ def test_a_killed_worker_is_retried_and_its_cells_land_once(tmp_path, ray_cluste
 
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
-    summary = sweep(**grid, store_path=tmp_path / "runs.db", backend="ray")
+    summary = sweep(**grid, store_path=tmp_path / "runs.db", run=RAY)
     thread.join(timeout=5)
     assert killed, "no training worker was found to kill"
     assert summary["trained"] == summary["total"] == 16

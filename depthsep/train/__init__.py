@@ -5,19 +5,40 @@
     ...         for k in range(1, 7) for w in (8, 16, 32, 64) for s in range(4)]
     >>> results = train_models(grid, on_result=store.add)            # doctest: +SKIP
 
-Modules, one job each: ``targets`` (what to learn), ``spec`` (what to train, what came out, initial
-weights), ``data`` (seeded batch streams and test sets), ``activations`` (σ and σ' kernels),
-``ensemble`` (stacked networks, hand-written forward/backward), ``optim`` (flat-buffer optimizers),
-``engine`` (grouping, workers, ``train_models``), ``naive`` (the reference loop).
+Modules, one job each: ``config`` (the training configuration and the run options), ``targets``
+(what to learn), ``spec`` (what to train, what came out, initial weights), ``data`` (seeded batch
+streams and test sets), ``ensemble`` (stacked networks, hand-written forward/backward), ``optim``
+(flat-buffer optimizers), ``engine`` (grouping, workers, ``train_models``), ``lifetime`` (helper
+processes that end with their parent), ``backends`` (local or Ray), ``store`` (the SQLite results),
+``sweep`` (the one path into a store), ``naive`` (the reference loop).
+
+The names below load on first use (PEP 562): ``depthsep.train.config`` — the defaults the CLI
+shows — is importable without torch.
 """
 
-from .engine import plan_groups, train_group, train_models, width_bucket
-from .naive import train_naive
-from .spec import ModelSpec, RunResult, initial_parameters, parse_domain, stable_seed
-from .targets import Target, make_target, register_target
+_LAZY = {
+    "RunOptions": "config", "TrainingConfig": "config",
+    "plan_groups": "engine", "train_group": "engine", "train_models": "engine", "width_bucket": "engine",
+    "train_naive": "naive",
+    "ModelSpec": "spec", "RunResult": "spec", "initial_parameters": "spec", "parse_domain": "spec",
+    "stable_seed": "spec",
+    "Target": "targets", "make_target": "targets", "register_target": "targets",
+}
 
-__all__ = [
-    "ModelSpec", "RunResult", "Target", "initial_parameters", "make_target", "parse_domain",
-    "plan_groups", "register_target", "stable_seed", "train_group", "train_models", "train_naive",
-    "width_bucket",
-]
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value   # later look-ups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = sorted(_LAZY)

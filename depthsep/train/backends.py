@@ -1,7 +1,7 @@
 """Where a sweep's models train: ``local`` (this machine, :func:`~.engine.train_models`) or ``ray``.
 
     >>> from depthsep.train.backends import train
-    >>> train(specs, backend="ray", address="head:6379", on_result=store.add)   # doctest: +SKIP
+    >>> train(specs, RunOptions(backend="ray", address="head:6379"), on_result=store.add)  # doctest: +SKIP
 
 Both backends call ``on_result`` *in the calling process* as each model is scored, so the caller
 (the sweep) stays the only writer of the SQLite store, and both return the results in spec order.
@@ -20,6 +20,12 @@ only the tasks in flight: re-running the sweep skips every model already in the 
 Without ``address`` a private Ray instance is started on loopback (127.0.0.1) with this machine's
 cores and shut down at the end; with ``address`` (``HOST:6379`` of a ``ray start --head`` node)
 the driver joins that cluster. Ray is an optional extra: ``pip install 'depthsep[ray]'``.
+
+A private instance ends with its driver, even one killed with SIGKILL. Ray itself ties its GCS
+server, raylet and monitors to the driver (the kernel kills them with it), and task workers exit
+a few seconds after their raylet; but the raylet's dashboard and runtime-env agents were measured
+still alive 20 s after a ``kill -9`` of the driver. So a :class:`~.lifetime.Watchdog` follows every
+process the instance starts and kills what is left the moment the driver ends, however it ends.
 """
 
 from __future__ import annotations
@@ -33,24 +39,24 @@ import torch
 
 from .._openblas import one_thread
 from ..errors import DepthsepError
+from .config import RunOptions
 from .engine import plan_groups, train_group, train_models
+from .lifetime import Watchdog, children
 from .spec import ModelSpec, RunResult
 
-BACKENDS = ("local", "ray")
 RAY_INSTALL_HINT = "the ray backend needs Ray: pip install 'depthsep[ray]' (or pip install 'ray[default]')"
 MAX_RETRIES = 3             # Ray task retries when a worker process dies
 
 
-def check_backend(backend: str, address: str | None = None) -> None:
-    """Validate the (backend, address) pair before any work (and check that Ray imports)."""
-    if backend not in BACKENDS:
-        raise DepthsepError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
-    if backend == "local" and address is not None:
+def check_backend(run: RunOptions) -> None:
+    """Check ``run``'s (backend, address) pair before any work: an address needs Ray, Ray must
+    import, and a ``HOST:PORT`` address must answer."""
+    if run.backend == "local" and run.address is not None:
         raise DepthsepError("--address needs --backend ray")
-    if backend == "ray":
+    if run.backend == "ray":
         import_ray()
-        if address is not None:
-            probe_address(str(address))
+        if run.address is not None:
+            probe_address(str(run.address))
 
 
 def probe_address(address: str, timeout: float = 5.0) -> None:
@@ -87,20 +93,20 @@ def ray_available() -> str | None:
     return getattr(ray, "__version__", "unknown")
 
 
-def train(specs: Iterable[ModelSpec], backend: str = "local", address: str | None = None, *,
-          device=None, workers: int | None = None,
+def train(specs: Iterable[ModelSpec], run: RunOptions = RunOptions(), *,
           progress: Callable[[int, int], None] | None = None,
           on_result: Callable[[RunResult], None] | None = None,
           max_retries: int = MAX_RETRIES) -> list[RunResult]:
-    """Train every spec on ``backend``; same contract as :func:`~.engine.train_models`.
+    """Train every spec where ``run`` says; same contract as :func:`~.engine.train_models`.
 
-    ``workers`` only applies to ``local``; ``address`` and ``max_retries`` only to ``ray``.
+    ``run.workers`` only applies to ``local``; ``run.address`` and ``max_retries`` only to ``ray``.
+    ``progress(done, total)`` counts model-steps (``run.progress``, the bar, is the caller's).
     """
-    check_backend(backend, address)
-    if backend == "local":
-        return train_models(specs, device=device, progress=progress, on_result=on_result,
-                            workers=workers)
-    return train_ray(specs, address=address, device=device, progress=progress,
+    check_backend(run)
+    if run.backend == "local":
+        return train_models(specs, device=run.device, progress=progress, on_result=on_result,
+                            workers=run.workers)
+    return train_ray(specs, address=run.address, device=run.device, progress=progress,
                      on_result=on_result, max_retries=max_retries)
 
 
@@ -119,9 +125,15 @@ def local_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+#: The watchdog of the private Ray instance this process started, while it runs.
+_watchdog: Watchdog | None = None
+
+
 def start_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
-    """Connect to ``address``, or start a private loopback instance. True if this call started Ray
-    (the caller then shuts it down); False if Ray was already initialised in this process."""
+    """Connect to ``address``, or start a private loopback instance whose processes end with this
+    one. True if this call started Ray (the caller then calls :func:`stop_ray`); False if Ray was
+    already initialised in this process."""
+    global _watchdog
     ray = import_ray()
     if ray.is_initialized():
         return False
@@ -132,13 +144,35 @@ def start_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
         if address:
             ray.init(address=address, **quiet)
         else:
-            # address="local": never silently join a cluster found via RAY_ADDRESS or /tmp/ray.
-            ray.init(address="local", num_cpus=num_cpus or local_cores(),
-                     _node_ip_address="127.0.0.1", **quiet)
+            if _watchdog is not None:            # an instance shut down without stop_ray
+                _watchdog.close()
+            _watchdog = Watchdog()
+            before = children(os.getpid())
+            try:
+                # address="local": never silently join a cluster found via RAY_ADDRESS or /tmp/ray.
+                ray.init(address="local", num_cpus=num_cpus or local_cores(),
+                         _node_ip_address="127.0.0.1", **quiet)
+            finally:
+                # Whatever ray.init started (GCS server, raylet, monitors): followed with their
+                # descendants (agents, task workers) from now on — even if init failed half-way.
+                _watchdog.watch(children(os.getpid()) - before - {_watchdog.pid})
     except (ConnectionError, ValueError, RuntimeError, TimeoutError) as exc:
+        stop_ray()
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise DepthsepError(f"cannot start or reach {where}: {exc}") from None
     return True
+
+
+def stop_ray() -> None:
+    """Shut down Ray in this process; a private instance's processes still alive are killed."""
+    global _watchdog
+    ray = import_ray()
+    try:
+        ray.shutdown()
+    finally:
+        if _watchdog is not None:
+            _watchdog.close()
+            _watchdog = None
 
 
 def _ray_device(ray, device) -> torch.device:
@@ -196,7 +230,7 @@ def train_ray(specs: Iterable[ModelSpec], address: str | None = None, device=Non
             except Exception:                # noqa: BLE001 — best effort on the way out
                 pass
         if started:
-            ray.shutdown()
+            stop_ray()
     return results  # type: ignore[return-value]
 
 
@@ -205,5 +239,5 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-__all__ = ["BACKENDS", "MAX_RETRIES", "RAY_INSTALL_HINT", "check_backend", "import_ray",
-           "ray_available", "start_ray", "train", "train_ray"]
+__all__ = ["MAX_RETRIES", "RAY_INSTALL_HINT", "check_backend", "import_ray", "ray_available",
+           "start_ray", "stop_ray", "train", "train_ray"]

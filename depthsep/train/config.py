@@ -3,46 +3,23 @@
 
 The CLI builds both from its options, the API takes them, :func:`~.sweep.run_specs` and the engine
 pass them along; a default written here is the default everywhere (`--help` prints these values).
+TrainingConfig is defined beside :class:`~.spec.ModelSpec` (whose defaults are its fields) and
+re-exported here. Importing this module does not import torch.
 
     >>> TrainingConfig(steps=500).spec("product:4", layers=2, width=8, activation="tanh", seed=0).steps
     500
+    >>> RunOptions(workers=2).with_(device="cpu")
+    RunOptions(backend='local', address=None, device='cpu', workers=2, progress=True)
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
+
+from ..checks import choice, positive_int
+from .spec import DEFAULT_ACTIVATION, TRAINING_FIELDS, TrainingConfig
 
 BACKENDS = ("local", "ray")
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """What each model is trained with: the budget, the objective, the optimizer, the input law.
-
-    ``lr`` None means the optimizer's torch default (AdaDelta 1.0, Adam 1e-3). ``domain`` is the
-    per-coordinate input interval ``a:b`` (targets with a law of their own, radial and ball, ignore it).
-    """
-
-    steps: int = 2000
-    batch_size: int = 256
-    loss: str = "l1"
-    optimizer: str = "adadelta"
-    lr: float | None = None
-    domain: str = "0:2"
-    test_size: int = 100_000
-
-    def spec(self, target: str, layers: int, width: int, activation: str, seed: int):
-        """The validated :class:`~.spec.ModelSpec` of one model under this configuration."""
-        from .spec import ModelSpec
-
-        return ModelSpec(target, layers=layers, width=width, activation=activation, seed=seed, **asdict(self))
-
-    def with_(self, **changes) -> "TrainingConfig":
-        """A copy with ``changes`` applied; None values keep the current setting (unset CLI options)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -50,9 +27,10 @@ class RunOptions:
     """Where and how a run trains; never changes a result (a seed gives the same numbers alone, in a
     batch, locally or on Ray, per device type).
 
-    ``backend`` local (this machine) or ray; ``address`` a Ray head's HOST:PORT (None: a private local
-    instance); ``device`` cpu, cuda or cuda:N (None: a GPU when torch sees one); ``workers`` CPU
-    processes (None: one per core); ``progress`` a bar with an ETA on stderr.
+    ``backend`` local (this machine) or ray; ``address`` a Ray head's HOST:PORT (None: a private
+    local instance, whose processes end with this one); ``device`` cpu, cuda or cuda:N (None: a GPU
+    when torch sees one); ``workers`` CPU processes of the local backend (None: one per core; they
+    end with this process); ``progress`` a bar with an ETA on stderr.
     """
 
     backend: str = "local"
@@ -61,11 +39,16 @@ class RunOptions:
     workers: int | None = None
     progress: bool = True
 
+    def __post_init__(self):
+        choice(self.backend, "backend", BACKENDS)
+        if self.workers is not None:
+            object.__setattr__(self, "workers", positive_int(self.workers, "workers"))
+
     def with_(self, **changes) -> "RunOptions":
+        """A copy with ``changes`` applied; None values keep the current setting (unset CLI options)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-TRAINING_FIELDS = tuple(f.name for f in fields(TrainingConfig))
 RUN_FIELDS = tuple(f.name for f in fields(RunOptions))
 
-__all__ = ["BACKENDS", "RUN_FIELDS", "RunOptions", "TRAINING_FIELDS", "TrainingConfig"]
+__all__ = ["BACKENDS", "DEFAULT_ACTIVATION", "RUN_FIELDS", "RunOptions", "TRAINING_FIELDS", "TrainingConfig"]

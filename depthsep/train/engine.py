@@ -3,8 +3,8 @@
 Specs that differ only in seed, width and lr are *batch-mates*: they share a group, an
 :class:`Ensemble` of ``slots`` models padded to a common width bucket, trained by one set of batched
 kernels. On a CPU, groups run one at a time per worker process (one per core), each worker
-single-threaded; on a GPU they run in this process, each full chunk of steps replayed as one CUDA
-graph. Results come back to the calling process as each group finishes, so ``on_result`` can
+single-threaded and ended by the kernel if this process dies (:func:`.lifetime.die_with_parent`);
+on a GPU they run in this process, each full chunk of steps replayed as one CUDA graph. Results come back to the calling process as each group finishes, so ``on_result`` can
 commit them at once.
 
 Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
@@ -36,9 +36,11 @@ from typing import Callable, Iterable, Iterator, Sequence
 import torch
 
 from .._openblas import one_thread
+from ..checks import positive_int
 from ..errors import DepthsepError
 from .data import chunk_steps, evaluation_set, stream_chunk
 from .ensemble import Ensemble, input_rows
+from .lifetime import die_with_parent
 from .optim import make_optimizer
 from .spec import ModelSpec, RunResult, initial_parameters
 
@@ -260,7 +262,10 @@ def _run_in_process(groups: list[Group], device) -> Iterator[tuple]:
             yield ("results", results)
 
 
-def _worker(groups, device, tasks, events) -> None:
+def _worker(groups, device, tasks, events, parent_pid: int) -> None:
+    # A worker never outlives the sweep: after a kill -9 of the parent nobody would read its
+    # results, and it would keep its memory, its core and the caller's stdout.
+    die_with_parent(parent_pid)
     # Ctrl-C is the parent's to handle: it stops the workers itself (a worker reporting the
     # KeyboardInterrupt as a failure would turn an interrupt into an internal error).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -281,7 +286,7 @@ def _run_in_workers(groups: list[Group], device, workers: int) -> Iterator[tuple
         tasks.put(index)
     for _ in range(workers):
         tasks.put(None)
-    procs = [ctx.Process(target=_worker, args=(groups, device, tasks, events), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(groups, device, tasks, events, os.getpid()), daemon=True)
              for _ in range(workers)]
     # Move everything alive now (torch's modules, the plans) out of the cyclic GC's reach, as the
     # gc docs advise before fork(): the workers' collections then never write to these pages
@@ -338,7 +343,7 @@ def train_models(
             raise DepthsepError(f"train_models takes ModelSpec values, got {type(spec).__name__}")
     device = local_device(device)
     groups = plan_groups(specs, device)
-    workers = default_workers(device, len(groups)) if workers is None else max(1, int(workers))
+    workers = default_workers(device, len(groups)) if workers is None else positive_int(workers, "workers")
     total, done = sum(spec.steps for spec in specs), 0
     results: list[RunResult | None] = [None] * len(specs)
     events = (_run_in_workers(groups, device, workers) if workers > 1 and device.type == "cpu"

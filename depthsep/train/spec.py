@@ -1,4 +1,14 @@
-"""What to train (:class:`ModelSpec`), what came out (:class:`RunResult`), and a model's initial weights.
+"""What to train (:class:`TrainingConfig`, :class:`ModelSpec`), what came out (:class:`RunResult`),
+and a model's initial weights.
+
+:class:`TrainingConfig` is what every model of a run is trained with — budget, objective, optimizer,
+input law — and the one place their defaults live: a :class:`ModelSpec` is a training configuration
+plus an architecture (target, layers, width, activation) and a seed, and its fields default to
+TrainingConfig's. The two live in this module so that :meth:`TrainingConfig.spec` can build a spec
+without an import cycle; :mod:`.config` re-exports TrainingConfig beside :class:`~.config.RunOptions`.
+
+    >>> TrainingConfig(steps=500).spec("product:4", layers=2, width=8, activation="tanh", seed=0).steps
+    500
 
 A spec is a frozen, validated, normalised value: the target is stored under its canonical name,
 the domain as a float pair and ``lr`` as the number actually used, so equal experiments compare
@@ -8,26 +18,33 @@ Seeding is by construction, never by position: :func:`stable_seed` hashes named 
 hashlib, so a model's initial weights depend on its own (seed, target, layers, width, activation)
 only — not on the optimizer (so optimizers are compared from the same start), not on its batch-mates,
 not on Python's per-process ``hash``.
+
+This module imports neither torch nor the targets at load time (only when a spec is checked or its
+weights drawn), so the CLI can read the defaults without paying for torch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
-
+from ..checks import choice, integer, positive_int, positive_number
 from ..errors import DepthsepError
-from .activations import ACTIVATIONS, get_activation
-from .targets import Target, make_target
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from .targets import Target
 
 LOSSES = ("l1", "l2")
 # Defaults are torch.optim's, so the naive loop with stock optimizers is the reference.
 DEFAULT_LR = {"adadelta": 1.0, "adam": 1e-3, "sgd": 1e-3}
+OPTIMIZERS = tuple(DEFAULT_LR)
 ADADELTA_RHO, ADADELTA_EPS = 0.9, 1e-6
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
+DEFAULT_ACTIVATION = "tanh"          # Figure 2's σ ("ReLU similar")
 
 
 def stable_seed(*parts) -> int:
@@ -50,55 +67,100 @@ def parse_domain(domain) -> tuple[float, float]:
     return (a, b)
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise DepthsepError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
+@dataclass(frozen=True)
+class TrainingConfig:
+    """What each model is trained with: the budget, the objective, the optimizer, the input law.
+
+    ``steps`` batches of ``batch_size`` fresh points; ``loss`` l1 (Figure 2's absolute error) or l2;
+    ``optimizer`` adadelta (Figure 2's), adam or sgd at rate ``lr`` (None: the optimizer's torch
+    default, :data:`DEFAULT_LR`); ``domain`` the per-coordinate input interval ``a:b`` (targets with
+    a law of their own, radial and ball, ignore it); ``test_size`` test points per model. Checked
+    and normalised at construction (``domain`` becomes a float pair): a bad value is a one-line
+    :class:`DepthsepError` before anything runs.
+    """
+
+    steps: int = 2000
+    batch_size: int = 256
+    loss: str = "l1"
+    optimizer: str = "adadelta"
+    lr: float | None = None
+    domain: tuple[float, float] | str = "0:2"      # Figure 2: x_i ~ U[0, 2]
+    test_size: int = 100_000
+
+    def __post_init__(self):
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
+        for name in ("steps", "batch_size", "test_size"):
+            set_(name, positive_int(getattr(self, name), name))
+        choice(self.loss, "loss", LOSSES)
+        choice(self.optimizer, "optimizer", OPTIMIZERS)
+        if self.lr is not None:
+            set_("lr", positive_number(self.lr, "lr"))
+        set_("domain", parse_domain(self.domain))
+
+    def spec(self, target: str, layers: int, width: int, activation: str = DEFAULT_ACTIVATION,
+             seed: int = 0) -> "ModelSpec":
+        """The validated :class:`ModelSpec` of one model under this configuration."""
+        return ModelSpec(target, layers=layers, width=width, activation=activation, seed=seed, **asdict(self))
+
+    def with_(self, **changes) -> "TrainingConfig":
+        """A copy with ``changes`` applied; None values keep the current setting (unset CLI options)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+#: The fields a :class:`TrainingConfig` sets on each spec.
+TRAINING_FIELDS = tuple(f.name for f in fields(TrainingConfig))
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """One network to train: architecture, objective, optimizer, budget and seed.
 
-    ``layers`` counts hidden layers and ``width`` is units per hidden layer (DESIGN.md vocabulary).
-    Bad values raise :class:`DepthsepError` at construction.
+    ``layers`` counts hidden layers and ``width`` is units per hidden layer (DESIGN.md vocabulary);
+    ``seed`` (an integer >= 0) picks the initial weights and the data stream. The training fields
+    default to :class:`TrainingConfig`'s and are checked by it. Bad values raise
+    :class:`DepthsepError` at construction.
     """
 
     target: str
     layers: int
     width: int
-    activation: str = "tanh"
-    loss: str = "l1"
-    optimizer: str = "adadelta"
-    lr: float | None = None          # None → the optimizer's torch default (adadelta 1.0, adam 1e-3)
-    steps: int = 2000
-    batch_size: int = 256
+    activation: str = DEFAULT_ACTIVATION
+    loss: str = TrainingConfig.loss
+    optimizer: str = TrainingConfig.optimizer
+    lr: float | None = TrainingConfig.lr     # None → the optimizer's torch default (DEFAULT_LR)
+    steps: int = TrainingConfig.steps
+    batch_size: int = TrainingConfig.batch_size
     seed: int = 0
-    domain: tuple[float, float] = (0.0, 2.0)   # Figure 2: x_i ~ U[0, 2]
-    test_size: int = 100_000
+    domain: tuple[float, float] | str = TrainingConfig.domain
+    test_size: int = TrainingConfig.test_size
 
     def __post_init__(self):
+        from ..activations import get_activation
+        from .targets import make_target
+
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
         set_("target", make_target(self.target).name)
-        for name in ("layers", "width", "steps", "batch_size", "test_size"):
-            _positive_int(name, getattr(self, name))
-        get_activation(self.activation)
-        if self.loss not in LOSSES:
-            raise DepthsepError(f"unknown loss '{self.loss}' (choose from {', '.join(LOSSES)})")
-        if self.optimizer not in DEFAULT_LR:
-            raise DepthsepError(
-                f"unknown optimizer '{self.optimizer}' (choose from {', '.join(DEFAULT_LR)})"
-            )
-        lr = DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr > 0):
-            raise DepthsepError(f"lr must be a positive number, got {self.lr!r}")
-        set_("lr", float(lr))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise DepthsepError(f"seed must be an integer, got {self.seed!r}")
-        set_("domain", parse_domain(self.domain))
+        set_("layers", positive_int(self.layers, "layers"))
+        set_("width", positive_int(self.width, "width"))
+        set_("activation", get_activation(self.activation).check_trainable().name)
+        set_("seed", integer(self.seed, "seed", minimum=0))
+        config = TrainingConfig(**{name: getattr(self, name) for name in TRAINING_FIELDS})
+        for name in TRAINING_FIELDS:
+            set_(name, getattr(config, name))
+        set_("lr", DEFAULT_LR[self.optimizer] if self.lr is None else self.lr)
+
+    @property
+    def config(self) -> TrainingConfig:
+        """The training configuration of this spec (``lr`` as the number used)."""
+        return TrainingConfig(**{name: getattr(self, name) for name in TRAINING_FIELDS})
 
     @property
     def target_fn(self) -> Target:
+        from .targets import make_target
+
         return make_target(self.target)
 
     @property
@@ -161,6 +223,8 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
     U(−1/√fan_in, 1/√fan_in) for weights and biases, from a generator seeded by ``spec.init_seed``:
     the engine and the naive loop both start every model from exactly these numbers.
     """
+    import torch
+
     generator = torch.Generator().manual_seed(spec.init_seed)
     sizes = layer_sizes(spec)
     params = []
@@ -173,6 +237,7 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
 
 
 __all__ = [
-    "ACTIVATIONS", "DEFAULT_LR", "LOSSES", "ModelSpec", "RunResult", "initial_parameters",
-    "layer_sizes", "parse_domain", "stable_seed",
+    "DEFAULT_ACTIVATION", "DEFAULT_LR", "LOSSES", "ModelSpec", "OPTIMIZERS", "RunResult",
+    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "layer_sizes", "parse_domain",
+    "stable_seed",
 ]

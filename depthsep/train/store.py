@@ -10,6 +10,9 @@ Guarantees:
 * **No doubles.** ``runs`` has a UNIQUE constraint over the configuration columns + seed
   (:data:`KEY_COLUMNS`); :meth:`ResultStore.add` is ``INSERT … ON CONFLICT DO NOTHING``, so adding
   a result twice (or two sweeps racing on one file) keeps the first row and changes nothing.
+* **Safe to create twice at once.** A new store's tables are made inside ``BEGIN IMMEDIATE`` (the
+  write lock, waited for up to 60 s): of two processes opening one new file at the same moment,
+  one creates the schema and the other finds it there, checks it, and uses it.
 * **Crash safety.** WAL journal, and every result is committed the moment it arrives: a sweep killed
   with SIGKILL loses at most the models still training, and :meth:`ResultStore.done_keys` lets the
   next run skip everything already stored.
@@ -72,7 +75,7 @@ CREATE TABLE runs (
     test_mae   REAL,
     test_rmse  REAL,
     status     TEXT    NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
-    wall_s     REAL    NOT NULL,
+    wall_s     REAL    NOT NULL,   -- seconds of this model's own: its group's time / the models in it
     device     TEXT    NOT NULL,
     version    TEXT    NOT NULL,
     created    TEXT    NOT NULL,
@@ -108,7 +111,8 @@ def _inspect_existing(path: str) -> int | None:
     if head != SQLITE_MAGIC:
         raise _fail(path, "not a SQLite database (refusing to touch it)")
     try:
-        con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        # A long timeout: another process may be creating or migrating this store right now.
+        con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=60.0)
     except sqlite3.Error as exc:
         raise _fail(path, f"cannot open it read-only ({exc})") from None
     try:
@@ -232,24 +236,55 @@ class ResultStore:
                 raise _fail(path, "file is not writable")
         try:
             if readonly:
-                self._con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+                self._con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=60.0)
             else:
                 self._con = sqlite3.connect(path, timeout=60.0)
                 self._con.execute("PRAGMA busy_timeout = 60000")
-                if not ours:
-                    self._create()
-                self._con.execute("PRAGMA journal_mode = WAL")
-                self._con.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise _fail(path, f"cannot open it ({exc})") from None
+        if not readonly and not ours and not self._create():
+            # Another process set the store up between our look and our lock: check what it made
+            # as any existing file is checked (this raises, and closes, if it is not our store).
+            try:
+                version = _inspect_existing(path)
+                if version is not None and version < SCHEMA_VERSION:
+                    _migrate(path, version)
+            except BaseException:
+                self.close()
+                raise
+        if not readonly:
+            try:
+                self._con.execute("PRAGMA journal_mode = WAL")
+                self._con.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                self.close()
+                raise _fail(path, f"cannot open it ({exc})") from None
         self._con.row_factory = sqlite3.Row
 
-    def _create(self) -> None:
-        with self._con:
-            self._con.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
-            self._con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                ("schema_version", str(SCHEMA_VERSION)), ("created_by", f"depthsep {__version__}"),
-                ("created", _now())])
+    def _create(self) -> bool:
+        """Make the schema in an empty database, atomically. False, changing nothing, if the
+        database is not empty any more when the write lock is ours."""
+        con = self._con
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    con.rollback()
+                    return False
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+                con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                    ("schema_version", str(SCHEMA_VERSION)), ("created_by", f"depthsep {__version__}"),
+                    ("created", _now())])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        except sqlite3.Error as exc:
+            self.close()
+            raise _fail(self.path, f"cannot create it ({exc})") from None
+        return True
 
     # -- context manager -----------------------------------------------------------------------
 

@@ -1,13 +1,17 @@
-"""Resumable grid sweeps into the results store.
+"""Resumable grid sweeps into the results store: :func:`run_specs`, the one path every training run
+takes into a store, and :func:`sweep`, a grid run through it.
 
-    >>> from depthsep.experiments.figure2 import figure2_grid
-    >>> sweep(**figure2_grid("quick"), store_path="runs.db")          # doctest: +SKIP
-    {'total': 120, 'skipped': 0, 'trained': 120, 'diverged': 0, 'wall_s': 312.4, 'store': 'runs.db'}
+    >>> from depthsep.train.config import RunOptions, TrainingConfig
+    >>> sweep("product:20", [1, 2], [10, 20], ["tanh"], [0, 1], "runs.db",
+    ...       TrainingConfig(steps=5000), RunOptions(workers=2))          # doctest: +SKIP
+    {'total': 8, 'skipped': 0, 'trained': 8, 'diverged': 0, 'wall_s': 41.2, 'store': 'runs.db',
+     'best': {'layers': 2, 'width': 20, 'activation': 'tanh', 'test_mae': 0.957, 'seeds': 2},
+     'worst': {'layers': 1, 'width': 10, 'activation': 'tanh', 'test_mae': 0.991, 'seeds': 2}}
 
-A sweep is the product layers × widths × activations × seeds at one training setup. Specs already
-in the store are skipped, the rest are trained by :func:`~depthsep.train.engine.train_models` and
-each result is committed the moment it is scored, so a sweep can be killed at any time and re-run:
-it picks up where it stopped and never stores a configuration twice.
+A sweep is the product layers × widths × activations × seeds at one training configuration. Specs
+already in the store are skipped, the rest are trained by :func:`~depthsep.train.backends.train`
+and each result is committed the moment it is scored, so a sweep can be killed at any time and
+re-run: it picks up where it stopped and never stores a configuration twice.
 """
 
 from __future__ import annotations
@@ -17,73 +21,83 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable
+from dataclasses import replace
+from statistics import fmean
 
+from ..checks import positive_ints, seeds as check_seeds
 from ..errors import DepthsepError
 from .backends import check_backend, train
-from .config import RunOptions
+from .config import RUN_FIELDS, RunOptions, TRAINING_FIELDS, TrainingConfig
 from .spec import ModelSpec
-from .store import ResultStore, spec_key
+from .store import KEY_COLUMNS, ResultStore, spec_key
 
 # -- the sweep -------------------------------------------------------------------------------------
 
-def _unique(name: str, values) -> list:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        values = [values]
-    out = []
-    for value in values:
-        if value not in out:
-            out.append(value)
-    return out
+#: What a cell is reported by (the grid's axes); other columns are added when they vary in a run.
+CELL_COLUMNS = ("layers", "width", "activation")
 
 
-def grid_specs(target: str, layers, widths, activations, seeds, *, steps: int = 2000,
-               batch_size: int = 256, loss: str = "l1", optimizer: str = "adadelta",
-               lr: float | None = None, domain="0:2", test_size: int = 100_000) -> list[ModelSpec]:
-    """The grid as ModelSpecs (validated), in the order activation, layers, width, seed."""
-    axes = {name: _unique(name, values) for name, values in
-            (("layers", layers), ("widths", widths), ("activations", activations), ("seeds", seeds))}
-    empty = [name for name, values in axes.items() if not values]
-    if empty:
-        raise DepthsepError(f"empty sweep grid: no {', no '.join(empty)} given")
-    return [ModelSpec(target, layers=k, width=w, activation=a, loss=loss, optimizer=optimizer, lr=lr,
-                      steps=steps, batch_size=batch_size, seed=s, domain=domain, test_size=test_size)
-            for a in axes["activations"] for k in axes["layers"] for w in axes["widths"]
-            for s in axes["seeds"]]
+def grid_specs(target: str, layers, widths, activations, seeds,
+               config: TrainingConfig = TrainingConfig(), **training) -> list[ModelSpec]:
+    """The grid as validated ModelSpecs under ``config``, in the order activation, layers, width, seed.
 
-
-def sweep(target: str, layers: list[int], widths: list[int], activations: list[str],
-          seeds: list[int], store_path, *, steps: int = 2000, batch_size: int = 256,
-          loss: str = "l1", optimizer: str = "adadelta", lr: float | None = None, domain="0:2",
-          test_size: int = 100_000, progress: bool = True, device=None,
-          workers: int | None = None, backend: str = "local", address: str | None = None) -> dict:
-    """Train every (activation, layers, width, seed) not yet in the store at ``store_path``.
-
-    The grid of :func:`grid_specs`, run by :func:`run_specs` (see there for what is returned).
+    ``layers``, ``widths``, ``seeds``: ints or comma-separated text (``"1,2,3"``); ``activations``:
+    names or ``"tanh,relu"``. ``training``: TrainingConfig fields as keywords (``steps=…``), applied
+    over ``config`` — the spelling from before TrainingConfig, still accepted.
     """
-    specs = grid_specs(target, layers, widths, activations, seeds, steps=steps,
-                       batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr, domain=domain,
-                       test_size=test_size)
-    run = RunOptions(backend=backend, address=address, device=device, workers=workers, progress=progress)
-    return run_specs(specs, store_path, run)
+    config = _merged(config, training, TRAINING_FIELDS, "grid_specs")
+    layers, widths = positive_ints(layers, "layers"), positive_ints(widths, "widths")
+    seeds = check_seeds(seeds, "seeds")
+    names = activations.split(",") if isinstance(activations, str) else list(activations)
+    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if not names:
+        raise DepthsepError("activations needs at least one value")
+    return [config.spec(target, k, w, a, s) for a in names for k in layers for w in widths for s in seeds]
+
+
+def sweep(target: str, layers, widths, activations, seeds, store_path,
+          config: TrainingConfig = TrainingConfig(), run: RunOptions = RunOptions(), **options) -> dict:
+    """Train every (activation, layers, width, seed) of the grid not yet in the store at ``store_path``.
+
+    The grid of :func:`grid_specs` under ``config``, run by :func:`run_specs` with ``run`` (see there
+    for what is returned). ``options``: TrainingConfig or RunOptions fields as keywords, applied over
+    ``config`` and ``run`` — the spelling from before those classes, still accepted.
+    """
+    config = _merged(config, {k: v for k, v in options.items() if k in TRAINING_FIELDS}, TRAINING_FIELDS, "sweep")
+    run = _merged(run, {k: v for k, v in options.items() if k not in TRAINING_FIELDS}, RUN_FIELDS, "sweep")
+    return run_specs(grid_specs(target, layers, widths, activations, seeds, config), store_path, run)
+
+
+def _merged(base, changes: dict, allowed: tuple, caller: str):
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    return replace(base, **changes) if changes else base
 
 
 def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions(), label: str = "sweep") -> dict:
     """The one path every training run takes: train each spec not yet in the store at ``store_path``.
 
     Each result is committed as soon as it is scored, so the run can be killed at any time and
-    re-run: it picks up where it stopped and never stores a configuration twice. Returns ``{total,
-    skipped, trained, diverged, wall_s, store}`` (``diverged`` counts this run's newly trained models
-    only). ``run.progress``: a bar with ETA on stderr (``label`` names it). ``run.backend``: ``local``
-    (this machine) or ``ray`` (tasks on a Ray cluster at ``run.address``, or a private loopback
-    instance without one); either way only this process writes the store.
+    re-run: it picks up where it stopped and never stores a configuration twice. ``run.progress``:
+    a bar with ETA on stderr (``label`` names it). ``run.backend``: ``local`` (this machine,
+    ``run.workers`` processes) or ``ray`` (tasks on a Ray cluster at ``run.address``, or a private
+    loopback instance without one); either way only this process writes the store, and no helper
+    process outlives it.
+
+    Returns ``{total, skipped, trained, diverged, wall_s, store, best, worst}``: ``diverged`` counts
+    this run's newly trained models only; ``best`` and ``worst`` are the cells of ``specs`` (all of a
+    spec but its seed) with the lowest and highest mean test MAE over their finished seeds, read
+    from the store (so models of earlier runs count): ``{layers, width, activation, test_mae,
+    seeds}`` plus any other key column that differs between the cells, or None when no model of
+    ``specs`` finished.
     """
-    check_backend(run.backend, run.address)
-    device = run.device
+    check_backend(run)
     if run.backend == "local":
         from .engine import local_device
 
-        device = local_device(device)         # a bad device fails before the store is touched
+        # A bad device fails before the store is touched.
+        run = replace(run, device=str(local_device(run.device)))
     start = time.perf_counter()
     with ResultStore(store_path) as store:
         done = store.done_keys()
@@ -100,14 +114,35 @@ def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions()
         bar = _progress_bar(len(todo), label) if run.progress and todo else None
         try:
             if todo:
-                train(todo, run.backend, run.address, device=device, workers=run.workers,
-                      progress=None if bar is None else bar.update, on_result=commit)
+                train(todo, run, progress=None if bar is None else bar.update, on_result=commit)
         finally:
             if bar is not None:
                 bar.close()
+        best, worst = _extreme_cells(store, specs)
     return {"total": len(specs), "skipped": len(specs) - len(todo), "trained": counts["trained"],
             "diverged": counts["diverged"], "wall_s": round(time.perf_counter() - start, 3),
-            "store": os.fspath(store_path)}
+            "store": os.fspath(store_path), "best": best, "worst": worst}
+
+
+def _extreme_cells(store: ResultStore, specs: list[ModelSpec]) -> tuple[dict | None, dict | None]:
+    """(best, worst) cell of ``specs`` by mean test MAE over the seeds stored as done."""
+    wanted = {spec_key(s) for s in specs}
+    cell_columns = [c for c in KEY_COLUMNS if c != "seed"]
+    maes: dict[tuple, list[float]] = {}
+    for row in store.rows(target=sorted({s.target for s in specs}), status="done"):
+        if tuple(row[c] for c in KEY_COLUMNS) in wanted:
+            maes.setdefault(tuple(row[c] for c in cell_columns), []).append(row["test_mae"])
+    if not maes:
+        return None, None
+    varying = [c for i, c in enumerate(cell_columns) if len({cell[i] for cell in maes}) > 1]
+    shown = list(CELL_COLUMNS) + [c for c in varying if c not in CELL_COLUMNS]
+
+    def report(cell: tuple) -> dict:
+        values = dict(zip(cell_columns, cell))
+        return {**{c: values[c] for c in shown}, "test_mae": fmean(maes[cell]), "seeds": len(maes[cell])}
+
+    ranked = sorted(maes, key=lambda cell: fmean(maes[cell]))
+    return report(ranked[0]), report(ranked[-1])
 
 
 # -- progress on stderr ----------------------------------------------------------------------------

@@ -26,13 +26,12 @@ import itertools
 
 import numpy as np
 
-from .checks import choice, positive_number
+from .checks import positive_number
 from .errors import DepthsepError
-from .network import Network
+from .network import Network, check_precision
 from .poly import Polynomial, parse_polynomial
 
-PRECISIONS = ("float64", "float32")
-QUICK_SAMPLES = 2048
+QUICK_SAMPLES = 2048  # the probe the scale search scores every candidate with
 
 
 def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,14 +49,12 @@ def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) 
 
 def precision_of(network: Network, dtype: str | None = None) -> str:
     """The precision to evaluate ``network`` in: ``dtype`` if given, else the one it was built for."""
-    if dtype is None:
-        return getattr(network, "precision", "float64")
-    return choice(dtype, "--precision", PRECISIONS)
+    return network.precision if dtype is None else check_precision(dtype, "--precision")
 
 
 def in_precision(network: Network, dtype: str) -> Network:
-    """The same weights, evaluated (by numpy, torch and every export) in ``dtype``."""
-    return network if precision_of(network) == dtype else dataclasses.replace(network, precision=dtype)
+    """The network held, evaluated and exported in ``dtype`` (its weights rounded, if to float32)."""
+    return network if network.precision == dtype else dataclasses.replace(network, precision=dtype)
 
 
 def quick_sup_error(network: Network, p: Polynomial, radius: float, samples: int = QUICK_SAMPLES, seed: int = 0,
@@ -77,10 +74,9 @@ def torch_outputs(network: Network, points: np.ndarray) -> np.ndarray:
     """N at the points, evaluated by the exported torch module (in the network's precision)."""
     import torch
 
-    module = network.to_torch()
-    dtype = next(module.parameters()).dtype
+    x = torch.from_numpy(np.ascontiguousarray(points, dtype=network.dtype))
     with torch.no_grad():
-        return module(torch.from_numpy(np.ascontiguousarray(points)).to(dtype))[:, 0].double().numpy()
+        return network.to_torch()(x)[:, 0].double().numpy()
 
 
 def _gaps(network: Network, p: Polynomial, points: np.ndarray) -> np.ndarray:

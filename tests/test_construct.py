@@ -142,12 +142,13 @@ def test_onnx_round_trip(tmp_path, deep_network):
     assert np.allclose(y, parse_polynomial("x1^2*x2 + 3*x3").evaluate(x), atol=1e-4)
 
 
-def test_torchscript_round_trip(tmp_path, deep_network):
+def test_torch_export_round_trip(tmp_path, deep_network):
+    # .pt2: a torch.export program a plain torch user loads, without depthsep.
     import torch
 
-    path = deep_network.save(tmp_path / "n.pt")
+    path = deep_network.save(tmp_path / "n.pt2")
     x = np.random.default_rng(0).uniform(-1, 1, (100, 3))
-    y = torch.jit.load(str(path))(torch.from_numpy(x)).detach().numpy()[:, 0]
+    y = torch.export.load(str(path)).module()(torch.from_numpy(x)).detach().numpy()[:, 0]
     assert np.allclose(y, parse_polynomial("x1^2*x2 + 3*x3").evaluate(x), atol=1e-4)
 
 

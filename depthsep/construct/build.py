@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from ..activations import NotAnalyticError, get_activation
 from ..checks import choice, positive_number
 from ..errors import DepthsepError
-from ..network import ACTIVATIONS, Network
+from ..network import ACTIVATIONS, Network, check_precision
 from ..poly import Polynomial, parse_polynomial
 from ..theory.bounds import deep_upper, shallow_upper
 from ..theory.tree import optimal_tree
-from ..verify import PRECISIONS, quick_sup_error, sup_error
+from ..verify import quick_sup_error, sup_error
 from .deep import plan_deep
 from .relu import build_relu
 from .shallow import plan_shallow
@@ -149,7 +149,7 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     radius = positive_number(radius, "--radius")
     epsilon = None if epsilon is None else positive_number(epsilon, "--epsilon")
     choice(model, "--model", ("paper", "bias"))
-    choice(dtype, "--precision", PRECISIONS)
+    dtype = check_precision(dtype, "--precision")
     act = get_activation(activation)
     if act.name == "relu" or not act.analytic:
         if model == "paper":
@@ -166,10 +166,10 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     sigma0 = float(act.coefficients(0, 0)[0].value) if act.analytic else 0.0
     kit = Kit(act.name, float(eval_point(point)), taylor, sigma0)
 
-    def network_at(t: float) -> Network:
+    def network_at(t: float, precision: str) -> Network:
         kit.t = t
         circuit = plan.circuit(outputs, constant, kit, min_layers=min_layers)
-        return circuit.compile(model, precision=dtype)
+        return circuit.compile(model, precision=precision)
 
     chosen, network, sup = _search_scale(network_at, p, radius, epsilon, dtype, seed)
     network.meta.update({
@@ -201,7 +201,7 @@ def eval_point(text: str) -> float:
 class _Scores:
     """The quick error of the network at t = 2^s, for each s tried (each network scored once)."""
 
-    network_at: Callable[[float], Network]
+    network_at: Callable[[float, str], Network]
     p: Polynomial
     radius: float
     dtype: str
@@ -211,7 +211,7 @@ class _Scores:
     def __call__(self, s: float) -> float:
         if s not in self.errors:
             with _quiet():
-                err = quick_sup_error(self.network_at(2.0**s), self.p, self.radius, seed=self.seed, dtype=self.dtype)
+                err = quick_sup_error(self.network_at(2.0**s, self.dtype), self.p, self.radius, seed=self.seed)
             self.errors[s] = err if math.isfinite(err) else math.inf
         return self.errors[s]
 
@@ -260,9 +260,9 @@ def _search_scale(network_at, p: Polynomial, radius: float, epsilon: float | Non
 
     def verify(s: float) -> tuple[Network, dict]:
         if s not in verified:
-            network = network_at(2.0**s)
+            network = network_at(2.0**s, dtype)
             with _quiet():
-                verified[s] = network, sup_error(network, p, radius, seed=seed, dtype=dtype)
+                verified[s] = network, sup_error(network, p, radius, seed=seed)
         return verified[s]
 
     best = _least_error(scores)

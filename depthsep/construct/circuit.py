@@ -66,7 +66,7 @@ class Circuit:
 
     def compile(self, model: str, meta: dict | None = None, precision: str = "float64") -> Network:
         """The dense network; ``model`` is "paper" (no biases) or "bias"; ``precision`` is the
-        floating-point type the network is meant to run in (its weights are computed in float64)."""
+        floating-point type the network runs in (its weights are computed in float64, then rounded)."""
         if not self.layers:
             raise DepthsepError("a construction needs at least one hidden layer")
         weights, biases = [], []
@@ -97,8 +97,7 @@ class Circuit:
         if model == "paper":
             weights, biases = _constants_through_sigma0(weights, biases, self.sigma0)
         layers = _merge_duplicate_neurons(list(zip(weights, biases)))
-        extra = {} if precision == "float64" else {"precision": precision}
-        return Network(layers, self.activation, dict(meta or {}), **extra)
+        return Network(layers, self.activation, dict(meta or {}), precision)
 
 
 def _constants_through_sigma0(weights, biases, sigma0: float):

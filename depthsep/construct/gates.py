@@ -4,7 +4,7 @@ block of Prop 4.5 — each a few neurons around the expansion point a of σ.
 Every gate is built from σ's Taylor coefficients σ_k = σ^(k)(a)/k! at a, and a scale δ: its neurons
 see a + δ·(small combination of the inputs), where σ is close to its Taylor polynomial, and the
 readout divides the wanted term back out. Smaller δ, smaller truncation error — and larger
-cancellation in floating point; :mod:`depthsep.construct.scale` chooses δ.
+cancellation in floating point; :mod:`depthsep.construct.build` chooses δ (its scale search).
 
 In the paper model a = 0 and the gate's constant is carried by a σ(0) neuron at compile time
 (:mod:`depthsep.construct.circuit`); in the bias model a is wherever σ's needed coefficients are

@@ -358,8 +358,9 @@ def load_network(path: str | os.PathLike) -> Network:
     except DepthsepError as err:
         raise DepthsepError(f"{path}: {err}") from None
     except Exception as err:  # noqa: BLE001 — the parsers of onnx, torch and zip raise their own types
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DepthsepError(f"cannot read {path} as a {path.suffix} network: {first_line}") from None
+        what = {".json": "a JSON file", ".onnx": "an ONNX model", ".pt": "a torch.load file of plain tensors",
+                ".pt2": "a torch.export program"}[path.suffix]
+        raise DepthsepError(f"cannot read {path}: not {what} ({type(err).__name__})") from None
 
 
 def _load_json(path: Path) -> Network:

@@ -1,6 +1,9 @@
-"""The training engine against the naive loop: see depthsep/train/bench.py (also `depthsep bench train`)."""
+"""The training engine against the naive loop: see depthsep/train/bench.py. Runs `depthsep bench train`
+with this script's options, e.g. ``python benchmarks/bench_train.py --quick --skip-naive``."""
 
-from depthsep.train.bench import main
+import sys
+
+from depthsep.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(["bench", "train", *sys.argv[1:]]))

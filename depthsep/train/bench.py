@@ -1,7 +1,9 @@
 """The training engine against the naive loop, on the grid of Figure 2 (scaled down).
 
-    .venv/bin/depthsep bench train [--steps 2000] [--quick] [--repeat 3]
+    .venv/bin/depthsep bench train [--steps 2000] [--quick] [--repeat 3] [--skip-naive]
     .venv/bin/python benchmarks/bench_train.py [the same options]
+    >>> bench_train(quick=True)["speedup"]                                # doctest: +SKIP
+    9.8
 
 Grid: product:20 on U[0, 2]^20, layers 1–6 × widths 8/16/32/64 × 4 seeds (96 models), batch 256,
 tanh, L1 loss, AdaDelta. Each side runs as its own subprocess and is timed whole — interpreter
@@ -16,11 +18,13 @@ The engine's hidden layers use numpy's OpenBLAS when it runs AVX-512 kernels, el
 Also measured: the machine's matmul rate (2048² float32 through MKL — torch's matmul — and through
 oneDNN, on one thread and on all) and the FLOP rate the engine reaches on wide networks (width 256),
 counting only the real models' multiply-adds.
+
+``--skip-naive`` times the engine alone: there is then no speed-up to report (``speedup`` None),
+only the engine's own rates.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -29,22 +33,27 @@ import sys
 import tempfile
 import time
 
+from .config import TrainingConfig
+
+N, LAYERS, WIDTHS, SEEDS = 20, range(1, 7), (8, 16, 32, 64), range(4)
+#: The benchmark's training setup: Figure 2's (product of 20 inputs on U[0, 2], tanh, L1, AdaDelta)
+#: at the default budget and batch; ``steps`` and ``test_size`` are options.
+SETUP = TrainingConfig(loss="l1", optimizer="adadelta", domain="0:2")
+ACTIVATION = "tanh"
+QUICK_STEPS, QUICK_TEST_SIZE = 200, 10_000
 
 
 def grid(steps: int, test_size: int):
-    from depthsep.train import ModelSpec
-
-    return [ModelSpec("product:20", layers=k, width=w, seed=s, steps=steps, batch_size=256,
-                      activation="tanh", loss="l1", optimizer="adadelta", domain=(0.0, 2.0),
-                      test_size=test_size)
-            for k in range(1, 7) for w in (8, 16, 32, 64) for s in range(4)]
+    config = SETUP.with_(steps=steps, test_size=test_size)
+    return [config.spec(f"product:{N}", k, w, ACTIVATION, s) for k in LAYERS for w in WIDTHS for s in SEEDS]
 
 
 def run_side(side: str, steps: int, test_size: int, naive_threads: int, out: str) -> None:
     """Body of a timed subprocess: train the grid one way, write the results as JSON."""
     import torch
 
-    from depthsep.train import train_models, train_naive
+    from .engine import train_models
+    from .naive import train_naive
 
     specs = grid(steps, test_size)
     if side == "engine":
@@ -56,17 +65,18 @@ def run_side(side: str, steps: int, test_size: int, naive_threads: int, out: str
         json.dump([r.row() for r in results], fh)
 
 
-def timed_side(side: str, args) -> tuple[float, list[dict]]:
+def timed_side(side: str, steps: int, test_size: int, naive_threads: int) -> tuple[float, list[dict]]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = fh.name
-    cmd = [sys.executable, os.path.abspath(__file__), "--side", side, "--steps", str(args.steps),
-           "--test-size", str(args.test_size), "--naive-threads", str(args.naive_threads), "--out", out]
+    cmd = [sys.executable, "-m", __name__, side, str(steps), str(test_size), str(naive_threads), out]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True)
-    wall = time.perf_counter() - start
-    with open(out) as fh:
-        rows = json.load(fh)
-    os.unlink(out)
+    try:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        with open(out) as fh:
+            rows = json.load(fh)
+    finally:
+        os.unlink(out)
     return wall, rows
 
 
@@ -86,7 +96,7 @@ def matmul_rates(repeats: int = 5) -> dict[str, float]:
     """
     import torch
 
-    from depthsep.train.ensemble import _ONEDNN
+    from .ensemble import _ONEDNN
 
     a = torch.randn(2048, 2048)
     kernels = {"mkl": lambda: a @ a}
@@ -111,10 +121,10 @@ def _timed(fn) -> float:
 
 def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
     """Best GFLOP/s the engine reaches training 8 models of width 256 (4 layers), and its wall."""
-    from depthsep.train import ModelSpec, train_models
+    from .engine import train_models
 
-    specs = [ModelSpec("product:20", layers=4, width=256, seed=s, steps=steps, test_size=1024)
-             for s in range(8)]
+    config = SETUP.with_(steps=steps, test_size=1024)
+    specs = [config.spec(f"product:{N}", 4, 256, ACTIVATION, s) for s in range(8)]
     flops = 2 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
     best = float("inf")
     for _ in range(repeats):
@@ -124,83 +134,72 @@ def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
     return flops / best / 1e9, best
 
 
-class _Parser(argparse.ArgumentParser):
-    """Bad options are a one-line DepthsepError (exit 2 from the CLI), not a usage dump."""
+def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_size: int = TrainingConfig.test_size,
+                naive_threads: int = 1, repeat: int = 1, naive_repeat: int = 1, skip_naive: bool = False) -> dict:
+    """Time the engine (best of ``repeat``) and the naive loop (best of ``naive_repeat``, none with
+    ``skip_naive``) on the grid, each side a fresh subprocess, interleaved so both meet the same load.
 
-    def error(self, message):
-        from ..errors import DepthsepError
+    ``quick``: at most 200 steps and 10 000 test points. Returns ``grid`` and ``matmul`` (what ran,
+    in words); ``sides``, one per side run: ``side, wall_s, walls, model_steps_per_s, speedup``
+    (naive wall / this side's; None without the naive loop), ``mean_test_mae, diverged``;
+    ``speedup`` (the engine's, or None), ``median_relative_difference`` of the two sides' per-model
+    test MAE (or None); ``matmul_gflops`` (2048² float32), ``engine_gflops`` and ``wide_wall_s``
+    (8 models of width 256), ``peak_gflops``, ``fraction_of_peak``; ``load_start``, ``load_end``.
+    """
+    from .engine import train_models  # noqa: F401  (fail here, before minutes of naive loop)
 
-        raise DepthsepError(f"{self.prog}: {message} (see --help)")
-
-
-def main(argv=None) -> None:
-    parser = _Parser(prog="depthsep bench train", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--quick", action="store_true", help="200 steps, 10 000 test points")
-    parser.add_argument("--test-size", type=int, default=100_000)
-    parser.add_argument("--naive-threads", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="time the engine this many times (and the naive loop --naive-repeat times); "
-                             "the best counts: other jobs on a shared machine only ever slow a run down")
-    parser.add_argument("--naive-repeat", type=int, default=1)
-    parser.add_argument("--skip-naive", action="store_true", help="time the engine only")
-    parser.add_argument("--side", choices=["engine", "naive"], help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.steps, args.test_size = min(args.steps, 200), min(args.test_size, 10_000)
-    if args.side:
-        return run_side(args.side, args.steps, args.test_size, args.naive_threads, args.out)
-
-    from depthsep.train import ModelSpec  # noqa: F401  (fail early, before minutes of naive loop)
-
-    print(f"grid: product:20, layers 1-6 x widths 8/16/32/64 x 4 seeds = 96 models, batch 256, "
-          f"{args.steps} steps, tanh, L1, AdaDelta, test {args.test_size} points; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
-    from depthsep.doctor import blas_report
+    if quick:
+        steps, test_size = min(steps, QUICK_STEPS), min(test_size, QUICK_TEST_SIZE)
+    models = len(LAYERS) * len(WIDTHS) * len(SEEDS)
+    load_start = os.getloadavg()[0]
+    from ..doctor import blas_report
 
     blas = blas_report()   # the subprocesses inherit this process's OPENBLAS_CORETYPE, hence its answer
-    print(f"engine's hidden-layer matmul: {blas['hidden_layer_matmul']}"
-          + (f" ({blas['blas_note']})" if blas["blas_note"] else ""), flush=True)
-    order = ["engine"] + ["naive"] * (0 if args.skip_naive else args.naive_repeat)
-    order += ["engine"] * (args.repeat - 1)
+    order = ["engine"] + ["naive"] * (0 if skip_naive else naive_repeat) + ["engine"] * (repeat - 1)
     walls: dict[str, list[float]] = {}
     rows: dict[str, list[dict]] = {}
-    for side in order:                     # interleaved, so both sides meet the same load
-        wall, rows[side] = timed_side(side, args)
+    for side in order:
+        wall, rows[side] = timed_side(side, steps, test_size, naive_threads)
         walls.setdefault(side, []).append(wall)
-        print(f"  {side}: {wall:.1f} s", flush=True)
     best = {side: min(w) for side, w in walls.items()}
-    model_steps = 96 * args.steps
-
-    print(f"\n{'side':<8}{'wall s':>9}{'model-steps/s':>15}{'speed-up':>10}{'mean test_mae':>15}{'diverged':>10}")
+    sides = []
     for side in ("naive", "engine"):
         if side not in best:
             continue
         maes = [r["test_mae"] for r in rows[side] if r["status"] == "done"]
-        speedup = best["naive"] / best[side] if "naive" in best else float("nan")
-        print(f"{side:<8}{best[side]:>9.1f}{model_steps / best[side]:>15.0f}{speedup:>9.1f}x"
-              f"{statistics.fmean(maes):>15.4f}{len(rows[side]) - len(maes):>10}")
-    sides = {side: (best[side], rows[side]) for side in best}
-    if "naive" in sides:
-        pairs = [(e["test_mae"], n["test_mae"]) for e, n in zip(sides["engine"][1], sides["naive"][1])
+        sides.append({"side": side, "wall_s": round(best[side], 2), "walls": [round(w, 2) for w in walls[side]],
+                      "model_steps_per_s": round(models * steps / best[side]),
+                      "speedup": round(best["naive"] / best[side], 2) if "naive" in best else None,
+                      "mean_test_mae": statistics.fmean(maes) if maes else None,
+                      "diverged": len(rows[side]) - len(maes)})
+    relative = None
+    if "naive" in rows:
+        pairs = [(e["test_mae"], n["test_mae"]) for e, n in zip(rows["engine"], rows["naive"])
                  if e["test_mae"] is not None and n["test_mae"] is not None]
-        rel = statistics.median(abs(e - n) / n for e, n in pairs)
-        print(f"per-model |engine - naive| / naive test_mae: median {rel:.2e} "
-              f"(same init and batches; L1's sign makes long runs drift apart)")
+        relative = statistics.median(abs(e - n) / n for e, n in pairs) if pairs else None
 
     rates = matmul_rates()
-    cores = len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     # The machine's capacity: the best rate, all threads or one thread times the cores (on a
     # shared machine the all-thread run is the one that other jobs disturb).
     peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
-    gflops, wall = wide_rate(max(50, args.steps // 10))
-    print("\nmatmul, 2048^2 float32 (GFLOP/s): " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()))
-    print(f"engine, 8 models x 4 layers x width 256: {gflops:.0f} GFLOP/s "
-          f"= {gflops / peak:.0%} of the machine's {peak:.0f} (best single-thread rate x {cores} cores"
-          f" or all threads), {wall:.2f} s")
-    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other jobs on the machine slow both sides)")
+    gflops, wide_wall = wide_rate(max(50, steps // 10))
+    return {
+        "grid": (f"grid: product:{N}, layers {LAYERS[0]}-{LAYERS[-1]} x widths "
+                 f"{'/'.join(map(str, WIDTHS))} x {len(SEEDS)} seeds = {models} models, batch "
+                 f"{SETUP.batch_size}, {steps} steps, {ACTIVATION}, L1, AdaDelta, test {test_size} points; "
+                 f"{os.cpu_count()} CPUs, load average {load_start:.2f}"),
+        "matmul": blas["hidden_layer_matmul"] + (f" ({blas['blas_note']})" if blas["blas_note"] else ""),
+        "steps": steps, "test_size": test_size, "models": models, "sides": sides,
+        "speedup": round(best["naive"] / best["engine"], 2) if "naive" in best else None,
+        "median_relative_difference": relative,
+        "matmul_gflops": {k: round(v, 1) for k, v in rates.items()},
+        "engine_gflops": round(gflops, 2), "wide_wall_s": round(wide_wall, 3),
+        "peak_gflops": round(peak, 1), "fraction_of_peak": gflops / peak,
+        "load_start": load_start, "load_end": os.getloadavg()[0],
+    }
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":      # one timed side: python -m depthsep.train.bench SIDE STEPS TEST_SIZE THREADS OUT
+    side, steps, test_size, threads, out = sys.argv[1:]
+    run_side(side, int(steps), int(test_size), int(threads), out)

@@ -49,7 +49,7 @@ def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) 
 
 def precision_of(network: Network, dtype: str | None = None) -> str:
     """The precision to evaluate ``network`` in: ``dtype`` if given, else the one it was built for."""
-    return network.precision if dtype is None else check_precision(dtype, "--precision")
+    return network.precision if dtype is None else check_precision(dtype, "--dtype")
 
 
 def in_precision(network: Network, dtype: str) -> Network:

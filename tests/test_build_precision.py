@@ -70,7 +70,7 @@ def test_relu_builds_in_float32():
 
 @pytest.mark.parametrize("dtype", ["float16", "double", "f32"])
 def test_unknown_precision_is_refused(dtype):
-    with pytest.raises(DepthsepError, match="--precision"):
+    with pytest.raises(DepthsepError, match="--dtype"):
         build("x1*x2", "1", "tanh", "bias", dtype=dtype)
-    with pytest.raises(DepthsepError, match="--precision"):
+    with pytest.raises(DepthsepError, match="--dtype"):
         sup_error(build("x1*x2", "1", "tanh", "bias").network, "x1*x2", 1.0, dtype=dtype)

@@ -149,7 +149,7 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     radius = positive_number(radius, "--radius")
     epsilon = None if epsilon is None else positive_number(epsilon, "--epsilon")
     choice(model, "--model", ("paper", "bias"))
-    dtype = check_precision(dtype, "--precision")
+    dtype = check_precision(dtype, "--dtype")
     act = get_activation(activation)
     if act.name == "relu" or not act.analytic:
         if model == "paper":

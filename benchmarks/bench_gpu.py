@@ -18,21 +18,22 @@ import time
 def main() -> None:
     import torch
 
-    from depthsep.train import ModelSpec, engine, train_models
+    from depthsep.train import TrainingConfig, engine, train_models
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=TrainingConfig.steps)
     parser.add_argument("--layers", default="1,2,3,4,5,6")
     parser.add_argument("--widths", default="8,16,32,64")
-    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=TrainingConfig.batch_size)
     args = parser.parse_args()
     if not torch.cuda.is_available():
         raise SystemExit("bench_gpu: no CUDA device")
     layers = [int(v) for v in args.layers.split(",")]
     widths = [int(v) for v in args.widths.split(",")]
-    specs = [ModelSpec("product:20", layers=k, width=w, seed=s, steps=args.steps, batch_size=args.batch_size,
-                       activation="tanh", loss="l1", optimizer="adadelta", domain=(0.0, 2.0), test_size=100_000)
-             for k in layers for w in widths for s in range(4)]
+    # Figure 2's setup (product of 20 inputs on U[0, 2], tanh, L1, AdaDelta) at this budget.
+    config = TrainingConfig(steps=args.steps, batch_size=args.batch_size, loss="l1", optimizer="adadelta",
+                            domain="0:2", test_size=100_000)
+    specs = [config.spec("product:20", k, w, "tanh", s) for k in layers for w in widths for s in range(4)]
     device = torch.device("cuda")
     print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}")
 

@@ -11,7 +11,8 @@ import os
 import tempfile
 import time
 
-from depthsep.train.backends import import_ray, local_cores, start_ray
+from depthsep.train.backends import import_ray, local_cores, start_ray, stop_ray
+from depthsep.train.config import TRAINING_FIELDS, RunOptions, TrainingConfig
 from depthsep.train.engine import plan_groups
 from depthsep.train.store import ResultStore
 from depthsep.experiments.figure2 import figure2_grid
@@ -22,19 +23,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=None, help="override the grid's steps")
     args = parser.parse_args()
-    grid = figure2_grid("quick")
-    if args.steps:
-        grid["steps"] = args.steps
+    preset = figure2_grid("quick")
+    config = TrainingConfig(**{k: v for k, v in preset.items() if k in TRAINING_FIELDS}).with_(steps=args.steps)
+    axes = {k: v for k, v in preset.items() if k not in TRAINING_FIELDS}
+    specs = grid_specs(**axes, config=config)
     import torch
-    groups = len(plan_groups(grid_specs(**grid), torch.device("cpu")))
-    print(f"quick grid, steps={grid['steps']}: {len(grid_specs(**grid))} models in {groups} groups "
+    groups = len(plan_groups(specs, torch.device("cpu")))
+    print(f"quick grid, steps={config.steps}: {len(specs)} models in {groups} groups "
           f"(= Ray tasks), {local_cores()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         walls = {}
         for backend in ("local", "ray"):
             path = os.path.join(tmp, f"{backend}.db")
             start = time.perf_counter()
-            sweep(**grid, store_path=path, progress=False, backend=backend)
+            sweep(**axes, store_path=path, config=config, run=RunOptions(backend=backend, progress=False))
             walls[backend] = time.perf_counter() - start
             print(f"{backend:5s}: {walls[backend]:7.1f} s wall (including Ray start/stop for ray)")
         with ResultStore(os.path.join(tmp, "local.db"), readonly=True) as a, \
@@ -66,7 +68,7 @@ def main():
         ray.get(noop.remote(i))
     round_trip = (time.perf_counter() - start) / 50
     start = time.perf_counter()
-    ray.shutdown()
+    stop_ray()
     down = time.perf_counter() - start
     print(f"ray start {up:.1f} s, shutdown {down:.1f} s; no-op task: {1e3 * per_task:.2f} ms "
           f"each pipelined, {1e3 * round_trip:.2f} ms sequential round trip")

@@ -1,6 +1,7 @@
 """The batched training engine: reproducible, equal to the plain loop, isolated, and strict on input."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -117,6 +118,18 @@ def test_handwritten_gradients_equal_autograd(activation, loss, width, matmul):
     expected = _autograd_grads(ens, x_aug, y, loss)
     assert torch.isfinite(expected).all()
     torch.testing.assert_close(ens.grads, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_wall_s_is_each_models_own_share():
+    # Two groups of four batch-mates on two workers: each model is charged a quarter of its group.
+    grid = [spec(layers=k, width=8, seed=s, steps=400) for k in (1, 2) for s in range(4)]
+    start = time.perf_counter()
+    results = train_models(grid, workers=2)
+    elapsed = time.perf_counter() - start
+    for k in (1, 2):
+        walls = {r.wall_s for r in results if r.spec.layers == k}
+        assert len(walls) == 1 and 0 < walls.pop() * 4 <= elapsed
+    assert sum(r.wall_s for r in results) <= 2 * elapsed
 
 
 # -- isolation: padding, dummies, divergence -------------------------------------------------------

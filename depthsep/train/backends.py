@@ -118,6 +118,7 @@ def _ray_train_group(group, device: str):
         torch.set_num_threads(1)
         with one_thread():
             return train_group(group, device)
+    torch.zeros(1, device=device)       # the worker's CUDA context: not charged to the group's models
     return train_group(group, device)
 
 

@@ -342,6 +342,8 @@ def train_models(
         if not isinstance(spec, ModelSpec):
             raise DepthsepError(f"train_models takes ModelSpec values, got {type(spec).__name__}")
     device = local_device(device)
+    if device.type == "cuda":
+        torch.zeros(1, device=device)   # make the CUDA context now: no group's models are charged for it
     groups = plan_groups(specs, device)
     workers = default_workers(device, len(groups)) if workers is None else positive_int(workers, "workers")
     total, done = sum(spec.steps for spec in specs), 0

@@ -192,8 +192,12 @@ class ModelSpec:
 class RunResult:
     """The outcome of one spec. ``test_mae``/``test_rmse`` are None when it diverged.
 
-    ``wall_s`` is this model's share of its group's wall time (the group's time divided by the real
-    models in it), so the shares of a run add up to the compute it took.
+    ``wall_s`` is this model's own share of the time it took, in seconds: the wall time of its group
+    — building, training and scoring the batch-mates together — divided by the real models in it
+    (dummy slots charge nobody), measured where the group ran: a local worker process, this process
+    on a GPU (after the CUDA context is made), or a Ray task. It is the same on every path, never
+    the sweep's wall time, so the shares of a run add up to the time its groups took (more than the
+    sweep's wall time when groups ran side by side). The naive loop times its one model alone.
     """
 
     spec: ModelSpec

@@ -11,7 +11,7 @@ import pytest
 import depthsep
 from depthsep.errors import DepthsepError
 from depthsep.train import ModelSpec, RunResult
-from depthsep.train.store import COLUMNS, ResultStore, export, spec_key
+from depthsep.train.store import COLUMNS, ResultStore, export, format_rows, read_rows, spec_key, write_rows
 
 
 def result(seed=0, mae=0.5, status="done", **kw):
@@ -69,6 +69,15 @@ def test_exports(tmp_path):
     assert export(path, "json", buffer) == 2 and json.loads(buffer.getvalue()) == data
     with pytest.raises(DepthsepError):
         export(path, "xml")
+    # The same through read_rows / write_rows (what `depthsep runs` uses).
+    assert read_rows(path) == data and read_rows(path, {"status": "diverged"}) == data[1:]
+    assert write_rows(data, tmp_path / "again.json", "json") == 2
+    assert json.loads((tmp_path / "again.json").read_text()) == data
+    assert format_rows(data, "csv") == (tmp_path / "runs.csv").read_text()
+    with pytest.raises(DepthsepError, match="format"):
+        write_rows(data, tmp_path / "again.xml", "xml")
+    with pytest.raises(DepthsepError):
+        read_rows(tmp_path / "missing.db")
 
 
 def _assert_refused_untouched(path):

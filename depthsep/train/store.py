@@ -40,6 +40,7 @@ from datetime import datetime, timezone
 from typing import IO, Iterable
 
 from .. import __version__
+from ..checks import choice
 from ..errors import DepthsepError
 from .spec import ModelSpec, RunResult
 
@@ -370,13 +371,40 @@ class ResultStore:
 
     def export_csv(self, out: str | os.PathLike | IO[str], filters: dict | None = None) -> int:
         """Write rows as CSV (header = ``id`` + :data:`COLUMNS`) to a path or text file; return the count."""
-        rows = self.rows(filters)
-        return _write(out, lambda fh: _csv(fh, rows), len(rows))
+        return write_rows(self.rows(filters), out, "csv")
 
     def export_json(self, out: str | os.PathLike | IO[str], filters: dict | None = None) -> int:
         """Write rows as a JSON list of objects to a path or text file; return the count."""
-        rows = self.rows(filters)
-        return _write(out, lambda fh: (json.dump(rows, fh, indent=1), fh.write("\n")), len(rows))
+        return write_rows(self.rows(filters), out, "json")
+
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+def read_rows(store_path, filters: dict | None = None) -> list[dict]:
+    """The rows of the store at ``store_path`` as dicts, in insertion order (opened read-only;
+    ``filters`` as for :meth:`ResultStore.rows`)."""
+    with ResultStore(store_path, readonly=True) as store:
+        return store.rows(filters)
+
+
+def format_rows(rows: list[dict], fmt: str = "csv") -> str:
+    """Store rows as CSV text (header = ``id`` + :data:`COLUMNS`; floats in full precision, None
+    empty) or as a JSON list of objects."""
+    choice(fmt, "format", EXPORT_FORMATS)
+    buffer = io.StringIO()
+    if fmt == "csv":
+        _csv(buffer, rows)
+    else:
+        json.dump(rows, buffer, indent=1)
+        buffer.write("\n")
+    return buffer.getvalue()
+
+
+def write_rows(rows: list[dict], out: str | os.PathLike | IO[str], fmt: str = "csv") -> int:
+    """Write :func:`format_rows` to a path or a text file; return the count."""
+    _write(out, format_rows(rows, fmt))
+    return len(rows)
 
 
 def _csv(fh: IO[str], rows: list[dict]) -> None:
@@ -387,22 +415,19 @@ def _csv(fh: IO[str], rows: list[dict]) -> None:
                          for k, v in row.items()})
 
 
-def _write(out, write, count: int) -> int:
+def _write(out, text: str) -> None:
     if hasattr(out, "write"):
-        write(out)
-        return count
+        out.write(text)
+        return
     path = os.fspath(out)
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise DepthsepError(f"cannot write {path}: directory {parent} does not exist")
-    buffer = io.StringIO()
-    write(buffer)
     try:
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buffer.getvalue())
+            fh.write(text)
     except OSError as exc:
         raise DepthsepError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return count
 
 
 def _now() -> str:
@@ -416,13 +441,10 @@ def open_store(path, readonly: bool = False) -> ResultStore:
 
 def export(store_path, fmt: str = "csv", out: str | os.PathLike | IO[str] | None = None,
            filters: dict | None = None) -> int:
-    """For ``depthsep runs --csv/--json``: write a store's rows (to stdout when ``out`` is None)."""
-    if fmt not in ("csv", "json"):
-        raise DepthsepError(f"unknown export format '{fmt}' (choose from csv, json)")
-    with ResultStore(store_path, readonly=True) as store:
-        target = sys.stdout if out is None else out
-        return (store.export_csv if fmt == "csv" else store.export_json)(target, filters)
+    """Write a store's rows as CSV or JSON (to stdout when ``out`` is None); return the count."""
+    choice(fmt, "format", EXPORT_FORMATS)
+    return write_rows(read_rows(store_path, filters), sys.stdout if out is None else out, fmt)
 
 
-__all__ = ["COLUMNS", "KEY_COLUMNS", "SCHEMA_VERSION", "ResultStore", "export", "open_store",
-           "spec_key"]
+__all__ = ["COLUMNS", "EXPORT_FORMATS", "KEY_COLUMNS", "SCHEMA_VERSION", "ResultStore", "export",
+           "format_rows", "open_store", "read_rows", "spec_key", "write_rows"]

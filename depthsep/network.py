@@ -423,4 +423,3 @@ def _load_pt2(path: Path) -> Network:
     return _from_parts(header, arrays)
 
 
-check_writable = writable_file  # the name earlier callers import; the check lives in depthsep.checks

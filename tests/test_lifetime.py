@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -48,16 +49,22 @@ def wait_for(predicate, timeout: float) -> bool:
 
 
 def kill_the_sweep_alone(code: str, training, timeout: float, grace: float) -> dict[int, bytes]:
-    """Start ``code`` in a new session, wait until ``training(members)``, SIGKILL only the sweep's
-    own process, and return what is still alive in its session after ``grace`` seconds."""
+    """Start ``code`` in a new session, its output into a pipe, wait until ``training(members)``,
+    SIGKILL only the sweep's own process, and return what is still alive in its session after
+    ``grace`` seconds. The pipe must reach end-of-file in that time too: a caller reading the
+    sweep's output (a shell pipeline, a test) would otherwise wait forever."""
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    closed = threading.Event()
+    threading.Thread(target=lambda: (proc.stdout.read(), closed.set()), daemon=True).start()
     try:
         assert wait_for(lambda: training(session(proc.pid)), timeout), "the sweep never started training"
+        time.sleep(1.0)                                  # well inside training, not at its start
         assert proc.poll() is None, "the sweep finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         wait_for(lambda: not session(proc.pid), grace)
+        assert closed.wait(1.0), "the sweep's output is still held open by a process it started"
         return session(proc.pid)
     finally:
         for pid in session(proc.pid):                # leave nothing behind, pass or fail
@@ -78,9 +85,8 @@ def test_local_workers_die_with_a_killed_sweep(tmp_path):
               TrainingConfig(steps=10_000_000, batch_size=16, test_size=100),
               RunOptions(workers=2, progress=False))
     """)
-    # The sweep and its two workers (one group each), then a moment so both are inside a group.
-    left = kill_the_sweep_alone(code, lambda members: len(members) >= 3 and time.sleep(1.0) is None,
-                                timeout=60, grace=5)
+    # The sweep and its two workers (one group each).
+    left = kill_the_sweep_alone(code, lambda members: len(members) >= 3, timeout=60, grace=5)
     assert not left, f"still alive after the sweep was killed: {left}"
 
 

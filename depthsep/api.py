@@ -35,9 +35,9 @@ def polynomial(poly: str) -> dict:
 def bounds(poly: str) -> dict:
     """`depthsep bounds POLY`: derivative rank, shallow/deep neuron bounds (Thms 4.1–4.4, Props 4.5–4.6),
     and the best upper bound with the construction that attains it."""
-    from .theory.bounds import bounds as compute
+    from .construct.sizes import bounds_with_constructions
 
-    return compute(poly).as_dict()
+    return bounds_with_constructions(poly)
 
 
 def tree(n, layers) -> dict:
@@ -92,17 +92,15 @@ def build(poly: str, layers="1", activation: str = "tanh", model: str = "bias", 
     POLY, scaled (Prop 3.3, gate by gate), verified, and written in each format asked for (.json, .onnx,
     .pt, .pt2); ``out`` is a path or a list of paths."""
     from .construct.build import build as construct
-    from .network import SUFFIXES
+    from .network import PRECISIONS, check_output
 
+    dtype = checks.choice(dtype, "--dtype", PRECISIONS)
     paths = [] if out is None else [out] if isinstance(out, (str, bytes)) or hasattr(out, "__fspath__") else list(out)
-    paths = [checks.writable_file(p, "--out") for p in paths]
-    for path in paths:  # before the work, not after it
-        if path.suffix not in SUFFIXES:
-            raise DepthsepError(f"--out {path} must end in {', '.join(SUFFIXES)}")
+    paths = [check_output(p, activation, dtype) for p in paths]   # before the work, not after it
     if epsilon is not None:
         epsilon = checks.positive_number(epsilon, "--epsilon")
     result = construct(poly, layers, activation, model, epsilon, checks.positive_number(radius, "--radius"),
-                       dtype=checks.choice(dtype, "--dtype", ("float64", "float32")))
+                       dtype=dtype)
     report = dict(result.report)
     for path in paths:
         result.network.save(path)

@@ -14,23 +14,30 @@ def render_polynomial(r: dict) -> str:
 
 
 def render_bounds(r: dict) -> str:
+    best = r["best_upper"]
     rows = [
         ("polynomial", r["polynomial"], ""),
         ("variables", ", ".join(r["variables"]) or "-", f"n = {r['n']}"),
         ("degree", r["degree"], ""),
         ("sparsity", r["sparsity"], "monomials, the paper's c"),
-        ("derivative_rank", r["derivative_rank"], f"dim span of all ∂^α p (App. 7.3), over {format_value(r['derivative_count'])} derivatives"),
+        ("derivative_rank", r["derivative_rank"], r.get("derivative_rank_why") or f"dim span of all ∂^α p (App. 7.3), over {format_value(r['derivative_count'])} derivatives"),
         ("thm43_lower", r["thm43_lower"], "Thm 4.3(i): max_j m1(q_j) / c"),
-        ("coefficient_lower", r["coefficient_lower"], "Thm 4.4: max coefficient of ∏(1+y+…+y^r_i)"),
+        ("coefficient_lower", r["coefficient_lower"], r.get("coefficient_lower_why") or "Thm 4.4: max coefficient of ∏(1+y+…+y^r_i)"),
         ("shallow_lower", r["shallow_lower"], "best proved lower bound on m1_uniform(p)"),
         ("shallow_upper", r["shallow_upper"], "neurons of the 1-hidden-layer construction (Thm 4.1(i) / Prop 4.5)"),
-        ("deep_upper", r["deep_upper"], "Thm 4.1(ii) / Prop 4.6(ii), summed over monomials (Thm 4.3(ii))"),
+        ("deep_upper", r["deep_upper"], f"neurons of the deep network built (the formula of Thm 4.1(ii) / 4.3(ii) gives {format_value(r['deep_formula'])})"),
+        ("best_upper", best["neurons"], f"{best['layers']} hidden layer(s), --layers {best['construction']}: the fewest over "
+                                       + ", ".join(f"{c['construction']} → {format_value(c['neurons'])}" for c in r["constructions"])),
     ]
     text = key_values(rows)
-    verdict = "exact" if r["exact"] else "open gap"
-    text += f"\n\nm1_uniform(p) is {verdict}: {format_value(r['shallow_lower'])}"
-    text += "" if r["exact"] else f" ≤ m1 ≤ {format_value(r['shallow_upper'])}"
-    text += f"\nassumes {r['hypothesis']['uniform']} (Taylor versions: {r['hypothesis']['taylor']})"
+    low, high = format_value(r["shallow_lower"]), format_value(r["shallow_upper"])
+    if r["exact"]:
+        text += f"\n\nOne hidden layer needs exactly {low} neurons (the lower bound meets the construction)."
+    else:
+        text += f"\n\nOne hidden layer needs between {low} and {high} neurons: the bounds leave a gap."
+    text += (f"\nAny depth: at most {format_value(best['neurons'])} neurons, built by `{best['command']}`."
+             f"\nAssumes {r['hypothesis']['uniform']} (the Taylor versions: {r['hypothesis']['taylor']}); "
+             f"the counts are for the paper model (no biases).")
     return "\n".join([text, *(f"note: {n}" for n in r["notes"])])
 
 

@@ -161,17 +161,9 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     if act.name not in ACTIVATIONS:
         raise DepthsepError(f"--activation {act.name}: networks can be built with {', '.join(ACTIVATIONS)}")
 
-    plan, outputs, constant, min_layers, construction, promised, source = _plan(p, layers, radius)
-    point, taylor = _expansion_point(act, _needed_degrees(plan, outputs, carries=layers != 1), model)
-    sigma0 = float(act.coefficients(0, 0)[0].value) if act.analytic else 0.0
-    kit = Kit(act.name, float(eval_point(point)), taylor, sigma0)
-
-    def network_at(t: float, precision: str) -> Network:
-        kit.t = t
-        circuit = plan.circuit(outputs, constant, kit, min_layers=min_layers)
-        return circuit.compile(model, precision=precision)
-
-    chosen, network, sup = _search_scale(network_at, p, radius, epsilon, dtype, seed)
+    laid = layout(p, layers, act, model, radius)
+    construction, source, promised, point = laid.construction, laid.theorem, laid.promised, laid.expansion_point
+    chosen, network, sup = _search_scale(laid.network_at, p, radius, epsilon, dtype, seed)
     network.meta.update({
         "target": str(p), "construction": construction, "theorem": source, "model": model,
         "expansion_point": point, "scale": chosen, "epsilon": epsilon, "radius": radius, "sup_error": sup["sup_error"],
@@ -189,6 +181,34 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
         report["note"] = (f"{network.neurons - promised} neuron(s) above the theorem's count: identity gates "
                           + ("and the sigma(0) neurons that carry their constants in the paper model" if model == "paper" else "carrying values between layers"))
     return Build(network, report)
+
+
+@dataclass
+class Layout:
+    """A construction laid out in layers for σ: ``network_at(t, precision)`` compiles it at scale t
+    (the neurons are the same at every t: t only scales weights), and what it is."""
+
+    network_at: Callable[[float, str], Network]
+    construction: str
+    theorem: str
+    promised: int
+    expansion_point: str
+
+
+def layout(p: Polynomial, layers, act, model: str, radius: float) -> Layout:
+    """The construction ``--layers`` asks for (see :func:`_plan`), with σ expanded where every
+    coefficient its gates divide by is non-zero."""
+    plan, outputs, constant, min_layers, construction, promised, source = _plan(p, layers, radius)
+    point, taylor = _expansion_point(act, _needed_degrees(plan, outputs, carries=layers != 1), model)
+    sigma0 = float(act.coefficients(0, 0)[0].value) if act.analytic else 0.0
+    kit = Kit(act.name, float(eval_point(point)), taylor, sigma0)
+
+    def network_at(t: float, precision: str = "float64") -> Network:
+        kit.t = t
+        circuit = plan.circuit(outputs, constant, kit, min_layers=min_layers)
+        return circuit.compile(model, precision=precision)
+
+    return Layout(network_at, construction, source, promised, point)
 
 
 def eval_point(text: str) -> float:

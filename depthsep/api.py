@@ -109,7 +109,7 @@ def build(poly: str, layers="1", activation: str = "tanh", model: str = "bias", 
     return report
 
 
-def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed=0) -> dict:
+def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed=0, dtype=None) -> dict:
     """`depthsep verify NET POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n for a network
     written as .json, .onnx, .pt or .pt2."""
     from .network import load_network
@@ -117,7 +117,7 @@ def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, se
 
     net = load_network(network)
     report = sup_error(net, poly, checks.positive_number(radius, "--radius"), seed=checks.integer(seed, "--seed", 0),
-                       high_precision=bool(high_precision))
+                       high_precision=bool(high_precision), dtype=dtype)
     report.update({"network": str(network), "target": str(parse_polynomial(poly)), "neurons": net.neurons,
                    "hidden_widths": net.hidden_widths, "activation": net.activation})
     return report

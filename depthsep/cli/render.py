@@ -77,18 +77,25 @@ def render_activation(r: dict) -> str:
 
 
 def render_build(r: dict) -> str:
+    promised = "" if r["promised"] is None else f"the theorem's count: {format_value(r['promised'])}"
     rows = [
         ("target", r["target"], ""),
         ("construction", r["construction"], r["theorem"]),
-        ("activation", r["activation"], f"{r['model']} model, Taylor expansion at {r['expansion_point']}"),
+        ("activation", r["activation"], f"{r['model']} model" + (f", Taylor expansion at {r['expansion_point']}" if r["scale"] is not None else "")),
         ("hidden widths", r["hidden_widths"], f"{r['layers']} hidden layer(s)"),
-        ("neurons", r["neurons"], f"the theorem's count: {format_value(r['promised'])}"),
+        ("neurons", r["neurons"], promised),
         ("sup error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n" + (f", asked {r['epsilon']:g}" if r["epsilon"] else "")),
-        ("scale t", f"{r['scale']:.3g}", "δ of each gate = t / (bound on its inputs)"),
-        ("build time", f"{r['build_s']:.2f} s", ""),
+        ("precision", r["precision"], "the floating-point type the network was verified in, and needs"),
     ]
-    if "out" in r:
-        rows.append(("written", r["out"], ""))
+    if r["scale"] is not None:
+        rows.append(("scale t", f"{r['scale']:.3g}", "δ of each gate = t / (bound on its inputs)"))
+    if r.get("knots") is not None:
+        rows.append(("knots", r["knots"], "one relu(x - t_j) per knot of the interpolant"))
+    if r.get("sawtooth_depth") is not None:
+        rows.append(("sawtooth depth m", r["sawtooth_depth"], "Yarotsky's squares: error <= B^2 2^(-2m-1) per product"))
+    rows.append(("build time", f"{r['build_s']:.2f} s", ""))
+    for path in r.get("out", []):
+        rows.append(("written", path, ""))
     return key_values(rows) + (f"\nnote: {r['note']}" if r.get("note") else "")
 
 
@@ -96,7 +103,7 @@ def render_verify(r: dict) -> str:
     rows = [
         ("network", r["network"], f"{r['activation']}, widths {format_value(r['hidden_widths'])}"),
         ("target", r["target"], ""),
-        ("sup_error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n"),
+        ("sup_error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n, evaluated in {r['precision']}"),
         ("sampled", f"{r['sampled_sup']:.3g}", f"{r['points']} points: random, corners, faces"),
         ("gradient ascent", f"{r['ascent_sup']:.3g}", f"{r['ascent_starts']} starts x {r['ascent_steps']} steps"),
         ("worst point", ", ".join(f"{v:.4g}" for v in r["argmax"] or []), ""),

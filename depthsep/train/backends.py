@@ -225,13 +225,18 @@ def train_ray(specs: Iterable[ModelSpec], address: str | None = None, device=Non
                 if progress is not None:
                     progress(done, total)
     finally:
-        for ref in pending:                  # interrupted or failed: stop what is still running
-            try:
-                ray.cancel(ref, force=True)
-            except Exception:                # noqa: BLE001 — best effort on the way out
-                pass
         if started:
+            # Our private instance: shutting it down stops every task, and the watchdog kills what
+            # is left. No ray.cancel here: force-cancelling a task whose reply is arriving aborts
+            # the driver in Ray 2.60 ("Tried to complete task that was not pending"), which turned
+            # about one Ctrl-C in five into exit status 1 with a C++ stack trace.
             stop_ray()
+        else:
+            for ref in pending:              # interrupted or failed: stop what is still running there
+                try:
+                    ray.cancel(ref, force=True)
+                except Exception:            # noqa: BLE001 — best effort on the way out
+                    pass
     return results  # type: ignore[return-value]
 
 

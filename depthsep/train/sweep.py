@@ -20,7 +20,6 @@ import math
 import os
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 from statistics import fmean
 
@@ -210,29 +209,6 @@ def _progress_bar(models: int, label: str = "sweep"):
     except ImportError:
         pass
     return _PlainBar(models, label)
-
-
-@contextmanager
-def training_progress(show, models: int, label: str):
-    """``(progress, on_result)`` callbacks for :func:`train_models`: a bar with ETA on stderr when
-    ``show`` is true, ``show`` itself when it is a ``progress(done, total)`` callable, else nothing."""
-    if callable(show):
-        yield show, None
-        return
-    if not show or not models:
-        yield None, None
-        return
-    bar, finished = _progress_bar(models, label), 0
-
-    def on_result(_result) -> None:
-        nonlocal finished
-        finished += 1
-        bar.result(finished)
-
-    try:
-        yield bar.update, on_result
-    finally:
-        bar.close()
 
 
 def _clock(seconds: float) -> str:

@@ -113,7 +113,7 @@ def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, se
     """`depthsep verify NET POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n for a network
     written as .json, .onnx, .pt or .pt2."""
     from .network import load_network
-    from .verify import sup_error
+    from .verification import sup_error
 
     net = load_network(network)
     report = sup_error(net, poly, checks.positive_number(radius, "--radius"), seed=checks.integer(seed, "--seed", 0),
@@ -173,7 +173,7 @@ def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.
 
 def doctor() -> dict:
     """`depthsep doctor`: versions, device, torch threads, CPU count and Ray availability."""
-    from .doctor import doctor as report
+    from .environment import doctor as report
 
     return report()
 

@@ -8,7 +8,7 @@ from depthsep.construct.build import build
 from depthsep.errors import DepthsepError
 from depthsep.network import load_network
 from depthsep.poly import parse_polynomial
-from depthsep.verify import sup_error
+from depthsep.verification import sup_error
 
 TREE = "x1*x2*x3*x4"
 

@@ -14,7 +14,7 @@ import depthsep.construct
 from depthsep.construct.build import build
 from depthsep.errors import DepthsepError
 from depthsep.poly import parse_polynomial
-from depthsep.verify import sup_error
+from depthsep.verification import sup_error
 
 REFUSAL = re.compile(r"(float\d+) cannot reach epsilon = ([0-9.e+-]+) .* \(best sup error ([0-9.e+-]+|inf) at t = ([0-9.e+-]+)\)")
 

@@ -120,7 +120,7 @@ def test_console_script_has_no_traceback():
 def test_build_then_verify(capsys, tmp_path):
     out = tmp_path / "net.json"
     data = run_json(capsys, "build", "x1^2*x2", "--layers", "deep", "--activation", "softplus", "--epsilon", "1e-5", "--out", str(out))
-    assert data["sup_error"] < 1e-5 and data["out"] == str(out)
+    assert data["sup_error"] < 1e-5 and data["out"] == [str(out)]
     checked = run_json(capsys, "verify", str(out), "x1^2*x2")
     assert checked["sup_error"] < 1e-5 and checked["neurons"] == data["neurons"]
 

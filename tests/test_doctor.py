@@ -5,7 +5,7 @@ from importlib import metadata
 
 import depthsep
 from depthsep.cli import main
-from depthsep.doctor import NOT_INSTALLED, doctor
+from depthsep.environment import NOT_INSTALLED, doctor
 
 
 def test_doctor_reports_what_a_bug_report_needs(capsys):
@@ -23,7 +23,7 @@ def test_doctor_reports_what_a_bug_report_needs(capsys):
 
 def test_doctor_without_ray(monkeypatch):
     real = metadata.version
-    monkeypatch.setattr("depthsep.doctor.metadata.version",
+    monkeypatch.setattr("depthsep.environment.metadata.version",
                         lambda name: (_ for _ in ()).throw(metadata.PackageNotFoundError(name))
                         if name == "ray" else real(name))
     r = doctor()

@@ -145,7 +145,7 @@ def test_exp_has_no_torch_nn_class_and_says_so(tmp_path):
 
 def test_verify_reads_an_onnx_network(tmp_path):
     from depthsep.construct.build import build
-    from depthsep.verify import sup_error
+    from depthsep.verification import sup_error
 
     built = build("x1*x2", "1", "tanh", "bias", 1e-3, 1.0).network
     report = sup_error(load_network(built.save(tmp_path / "n.onnx")), "x1*x2", 1.0, samples=500)

@@ -12,7 +12,7 @@ from depthsep.network import load_network
 from depthsep.construct.radial_build import radial_build
 from depthsep.experiments.radial_sizes import radial_sizes
 from depthsep.theory.radial import hemisphere_rule, profile, sphere_moment
-from depthsep.verify import radial_sup_error
+from depthsep.verification import radial_sup_error
 
 
 def _ball(dim, count, rng, radius=1.0):

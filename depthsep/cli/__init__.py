@@ -14,7 +14,7 @@ import sys
 
 from .. import __version__
 from ..errors import DepthsepError
-from ..report import to_json
+from ..text import to_json
 from .commands import COMMANDS, Command
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..report import format_value, key_values, table
+from ..text import format_value, key_values, table
 
 
 def render_polynomial(r: dict) -> str:

@@ -12,8 +12,8 @@ dimensionless t is searched on log t, scoring every candidate network in its own
    that reaches ε with 10 % to spare (the best-conditioned network that does the job), or t* itself
    if only t* comes within ε; without ``epsilon``, t*.
 
-Candidates are scored by :func:`~depthsep.verify.quick_sup_error` (samples only, cheap enough for a
-search); the network returned is scored by :func:`~depthsep.verify.sup_error` (samples, corners,
+Candidates are scored by :func:`~depthsep.verification.quick_sup_error` (samples only, cheap enough for a
+search); the network returned is scored by :func:`~depthsep.verification.sup_error` (samples, corners,
 faces, gradient ascent), which never reports less than the quick score at the same seed. That one
 number is the build's ``sup_error``, whether or not ε was given. If even t* misses ε, the precision
 cannot reach it with this construction, and the refusal states the sup error of t*'s network — the
@@ -34,7 +34,7 @@ from ..network import ACTIVATIONS, Network, check_precision
 from ..poly import Polynomial, parse_polynomial
 from ..theory.bounds import deep_upper, shallow_upper
 from ..theory.tree import optimal_tree
-from ..verify import quick_sup_error, sup_error
+from ..verification import quick_sup_error, sup_error
 from .deep import plan_deep
 from .relu import build_relu
 from .shallow import plan_shallow
@@ -139,7 +139,7 @@ def build(poly, layers="1", activation: str = "tanh", model: str = "bias", epsil
     """Build, scale and verify a network for ``poly`` that runs in ``dtype`` (see the module docstring).
 
     Returns the network (its precision set to ``dtype``) and a report whose ``sup_error`` is that
-    network's, measured by :func:`~depthsep.verify.sup_error` in ``dtype`` with ``seed``.
+    network's, measured by :func:`~depthsep.verification.sup_error` in ``dtype`` with ``seed``.
     """
     started = time.perf_counter()
     p = parse_polynomial(poly)

@@ -19,7 +19,7 @@ import time
 from ..checks import choice, integer, positive_int, positive_number, writable_file
 from ..errors import DepthsepError
 from ..theory.radial import RADIAL_LAYERS, plan, profile
-from ..verify import radial_sup_error
+from ..verification import radial_sup_error
 from . import radial as construct
 
 MAX_BUILD_NEURONS = 200_000     # beyond this, radial sizes gives the count without building

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import DepthsepError
 from ..network import Network
 from ..poly import Polynomial
-from ..verify import sup_error
+from ..verification import sup_error
 from .circuit import Circuit, Gate
 
 MAX_SAWTOOTH = 30
@@ -166,7 +166,7 @@ def build_relu(p: Polynomial, layers, radius: float, epsilon: float | None, *, d
 
     Returns the network and its report: what the construction has — ``knots`` of the interpolant,
     or ``sawtooth_depth``, Yarotsky's m — and, as for every build, ``sup_error`` measured by
-    :func:`~depthsep.verify.sup_error` in ``dtype``. A ReLU network has no scale t: ``scale`` is None.
+    :func:`~depthsep.verification.sup_error` in ``dtype``. A ReLU network has no scale t: ``scale`` is None.
     """
     target = DEFAULT_EPSILON if epsilon is None else epsilon
     if layers == 1:

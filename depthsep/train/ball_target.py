@@ -20,7 +20,7 @@ from torch import Tensor
 
 from ..checks import positive_int, positive_number
 from ..errors import DepthsepError
-from .targets import register_target, shortest_number
+from .target_family import register_target, shortest_number
 
 PAPER_RADIUS = 2.0   # Safran & Shamir draw |x| ~ U[0, 2]
 

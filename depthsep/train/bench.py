@@ -152,7 +152,7 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
         steps, test_size = min(steps, QUICK_STEPS), min(test_size, QUICK_TEST_SIZE)
     models = len(LAYERS) * len(WIDTHS) * len(SEEDS)
     load_start = os.getloadavg()[0]
-    from ..doctor import blas_report
+    from ..environment import blas_report
 
     blas = blas_report()   # the subprocesses inherit this process's OPENBLAS_CORETYPE, hence its answer
     order = ["engine"] + ["naive"] * (0 if skip_naive else naive_repeat) + ["engine"] * (repeat - 1)

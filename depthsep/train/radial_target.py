@@ -30,7 +30,7 @@ from torch import Tensor
 
 from ..checks import positive_number
 from ..errors import DepthsepError
-from .targets import register_target, shortest_number
+from .target_family import register_target, shortest_number
 
 
 DISTRIBUTIONS = ("ball", "radius")   # the input laws; the first is what a name without LAW means

@@ -6,34 +6,28 @@ mapping a tensor of points (…, n) to values (…). Values are computed in floa
 dtype and returned in the input dtype: the float32 training labels are then correctly rounded,
 and the float64 test labels are exact enough to score any float32 network.
 
-New families register a parser for their prefix::
-
-    @register_target("radial")
-    def _radial(arg: str) -> Target: ...
+The families ``ball:D`` (:mod:`.ball_target`) and ``radial:PHI:D`` (:mod:`.radial_target`) register
+themselves in :mod:`.target_family` when imported; importing them here makes every family known to
+:func:`make_target`.
 """
 
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
 from math import prod
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
 from ..errors import DepthsepError
+from . import ball_target, radial_target  # noqa: F401  (they register ball:D and radial:PHI:D)
+from .target_family import _PARSERS, Target, register_target, shortest_number
 
 if TYPE_CHECKING:
     # depthsep.poly imports sympy (~0.3 s): loaded only when a polynomial is actually needed, so
     # training product:N (every training worker, the benchmark) starts without it.
     from ..poly import Polynomial
-
-
-class Target(Protocol):
-    name: str
-    n: int
-
-    def __call__(self, x: Tensor) -> Tensor: ...
 
 
 class ProductTarget:
@@ -83,26 +77,6 @@ class PolynomialTarget:
         return f"PolynomialTarget({str(self.polynomial)!r})"
 
 
-def shortest_number(value: float) -> str:
-    """``2`` for 2.0, ``2.123456789`` as is: the shortest text that parses back to the same float, so
-    a canonical name (which seeds the data) names exactly its target (as ``{:g}`` wherever that is exact)."""
-    short = f"{value:g}"
-    return short if float(short) == value else repr(value)
-
-
-_PARSERS: dict[str, Callable[[str], Target]] = {}
-
-
-def register_target(prefix: str):
-    """Decorator: ``@register_target("radial")`` makes ``radial:ARG`` parse with the function."""
-
-    def decorate(parser: Callable[[str], Target]):
-        _PARSERS[prefix] = parser
-        return parser
-
-    return decorate
-
-
 @register_target("product")
 def _product(arg: str) -> Target:
     try:
@@ -135,4 +109,5 @@ def make_target(text: str) -> Target:
     return parser(arg.strip())
 
 
-from . import ball_target, radial_target  # noqa: E402,F401  (register ball:D, radial:PHI:D)
+
+__all__ = ["PolynomialTarget", "ProductTarget", "Target", "make_target", "register_target", "shortest_number"]

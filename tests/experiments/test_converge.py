@@ -6,7 +6,7 @@ import pytest
 from depthsep.errors import DepthsepError
 from depthsep.experiments.converge import converge
 from depthsep.poly import parse_polynomial
-from depthsep.verify import sup_error
+from depthsep.verification import sup_error
 
 
 @pytest.mark.parametrize("kwargs", [

@@ -1,6 +1,6 @@
 """`depthsep doctor`: what a bug report needs — versions, device, threads, cores, CPU matmul, Ray.
 
-    >>> from depthsep.doctor import doctor
+    >>> from depthsep.environment import doctor
     >>> doctor()["versions"]["torch"]                                 # doctest: +SKIP
     '2.13.0+cpu'
 

@@ -13,7 +13,7 @@ are held in that type (a float32 network's weights are float32 numbers), it eval
 ``dataclasses.replace(net, precision="float32")`` is the same network rounded to float32;
 ``net(x, dtype="float64")`` evaluates it in another precision without changing it.
 
-**JSON** (DESIGN.md, "Network JSON"); floats are written with ``repr``, which round-trips exactly::
+**JSON** (the format other tools read: format depthsep.mlp/1); floats are written with ``repr``, which round-trips exactly::
 
     {"format": "depthsep.mlp/1", "activation": "tanh",
      "layers": [{"weight": [[...]], "bias": [...]}, ...],

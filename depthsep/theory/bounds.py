@@ -145,7 +145,7 @@ def _union_by_inclusion_exclusion(exponents: list[Exponent]) -> int:
 # -- a polynomial ---------------------------------------------------------------------------
 @dataclass
 class Bounds:
-    """Every count `depthsep bounds` reports; `as_dict()` is the JSON contract of DESIGN.md."""
+    """Every count `depthsep bounds` reports; `as_dict()` is the JSON `depthsep bounds --json` starts from (construct.sizes adds the built counts)."""
 
     polynomial: Polynomial
     derivative_rank: int | None

@@ -118,7 +118,7 @@ TRAINING_FIELDS = tuple(f.name for f in fields(TrainingConfig))
 class ModelSpec:
     """One network to train: architecture, objective, optimizer, budget and seed.
 
-    ``layers`` counts hidden layers and ``width`` is units per hidden layer (DESIGN.md vocabulary);
+    ``layers`` counts hidden layers and ``width`` is units per hidden layer (the vocabulary of the README);
     ``seed`` (an integer >= 0) picks the initial weights and the data stream. The training fields
     default to :class:`TrainingConfig`'s and are checked by it. Bad values raise
     :class:`DepthsepError` at construction.

@@ -152,7 +152,7 @@ def _inspect_existing(path: str) -> int | None:
 
 # -- migrations: each takes a connection in an open transaction and leaves the next version --------
 
-#: The runs columns of a version-0 store (pre-release: DESIGN.md's minimum row).
+#: The runs columns of a version-0 store (the first release's minimum row).
 _V0_COLUMNS = ("target", "n", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
                "batch_size", "seed", "test_mae", "test_rmse", "status", "wall_s", "device", "version")
 

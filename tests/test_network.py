@@ -8,6 +8,7 @@ plain Python process.
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 import textwrap
@@ -18,8 +19,10 @@ import torch
 
 import depthsep.network as network_module
 from depthsep.activations import REGISTERED
+from depthsep.construct.build import build
 from depthsep.errors import DepthsepError
 from depthsep.network import SUFFIXES, Network, check_output, load_network
+from depthsep.poly import parse_polynomial
 
 
 def random_network(activation="softplus", precision="float64", widths=(5, 4), n=3, seed=0) -> Network:
@@ -143,13 +146,56 @@ def test_exp_has_no_torch_nn_class_and_says_so(tmp_path):
     assert state["torch_module"] is None and state["formula"] == "exp(x)"
 
 
-def test_verify_reads_an_onnx_network(tmp_path):
-    from depthsep.construct.build import build
-    from depthsep.verification import sup_error
+# -- a built network's files ----------------------------------------------------------------------
 
-    built = build("x1*x2", "1", "tanh", "bias", 1e-3, 1.0).network
-    report = sup_error(load_network(built.save(tmp_path / "n.onnx")), "x1*x2", 1.0, samples=500)
-    assert report["sup_error"] < 1e-3
+@pytest.fixture(scope="module")
+def deep_network():
+    return build("x1^2*x2 + 3*x3", "deep", "softplus", "bias").network
+
+
+def test_json_round_trip_is_exact(tmp_path, deep_network):
+    path = deep_network.save(tmp_path / "n.json")
+    data = json.loads(path.read_text())
+    assert data["format"] == "depthsep.mlp/1" and data["activation"] == "softplus"
+    assert data["meta"]["neurons"] == deep_network.neurons and data["meta"]["target"] == "x1^2*x2 + 3*x3"
+    again = load_network(path)
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 3))
+    assert np.array_equal(again(x), deep_network(x))
+
+
+def test_onnx_round_trip(tmp_path, deep_network):
+    ort = pytest.importorskip("onnxruntime")
+    path = deep_network.save(tmp_path / "n.onnx")
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 3))
+    y = ort.InferenceSession(str(path)).run(None, {"x": x})[0][:, 0]
+    assert np.allclose(y, deep_network(x), rtol=0, atol=1e-5)
+    assert np.allclose(y, parse_polynomial("x1^2*x2 + 3*x3").evaluate(x), atol=1e-4)
+
+
+def test_torch_export_round_trip(tmp_path, deep_network):
+    # .pt2: a torch.export program a plain torch user loads, without depthsep.
+    path = deep_network.save(tmp_path / "n.pt2")
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 3))
+    y = torch.export.load(str(path)).module()(torch.from_numpy(x)).detach().numpy()[:, 0]
+    assert np.allclose(y, parse_polynomial("x1^2*x2 + 3*x3").evaluate(x), atol=1e-4)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "softplus", "exp", "silu"])
+def test_every_activation_exports_identically(tmp_path, activation):
+    ort = pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(1)
+    net = Network([(rng.normal(size=(5, 3)), rng.normal(size=5)), (rng.normal(size=(1, 5)), rng.normal(size=1))], activation)
+    x = rng.normal(size=(50, 3))
+    y = ort.InferenceSession(str(net.save(tmp_path / "n.onnx"))).run(None, {"x": x})[0][:, 0]
+    assert np.allclose(y, net(x), rtol=1e-12, atol=1e-12)
+
+
+def test_gelu_onnx_is_refused_not_written(tmp_path):
+    net = build("x1*x2", "1", "gelu", "bias").network
+    with pytest.raises(DepthsepError, match="Erf"):
+        net.save(tmp_path / "g.onnx")
+    assert not (tmp_path / "g.onnx").exists()
+    assert net.save(tmp_path / "g.pt").exists()
 
 
 # -- refusals: one line, before any work -------------------------------------------------------------
@@ -188,3 +234,15 @@ def test_corrupt_and_foreign_files_are_one_line_errors(tmp_path):
         load_network(tmp_path / "foreign.pt")
     with pytest.raises(DepthsepError, match="no such network"):
         load_network(tmp_path / "missing.pt2")
+
+
+def test_corrupt_network_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(DepthsepError, match="not valid JSON"):
+        load_network(bad)
+    bad.write_text(json.dumps({"format": "other"}))
+    with pytest.raises(DepthsepError, match="not a depthsep network"):
+        load_network(bad)
+    with pytest.raises(DepthsepError, match="no such network"):
+        load_network(tmp_path / "missing.json")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from depthsep.errors import DepthsepError
 from depthsep.poly import Polynomial, parse_polynomial
+from fuzzing import FUZZ, texty
 
 
 @pytest.mark.parametrize(
@@ -126,3 +127,37 @@ def test_random_strings_never_crash_with_anything_but_a_clear_error(text):
         assert "\n" not in str(err)
     else:
         assert p.sparsity >= 1
+
+
+# -- fuzzing ---------------------------------------------------------------------------------------
+
+@FUZZ
+@given(texty)
+def test_polynomial_parser_never_crashes(text):
+    try:
+        p = parse_polynomial(text)
+    except DepthsepError as err:
+        assert "\n" not in str(err)
+        return
+    assert parse_polynomial(str(p)) == p
+
+
+fuzz_variables = st.sampled_from(["x1", "x2", "x3", "x10", "y", "z"])
+fuzz_coefficients = st.fractions(min_value=-50, max_value=50, max_denominator=12).filter(lambda c: c != 0)
+fuzz_monomials = st.tuples(fuzz_coefficients, st.dictionaries(fuzz_variables, st.integers(1, 4), max_size=3))
+
+
+@FUZZ
+@given(st.lists(fuzz_monomials, min_size=1, max_size=5))
+def test_valid_polynomials_round_trip(terms):
+    text = " + ".join(f"({c})" + "".join(f"*{v}^{r}" for v, r in powers.items())
+                      for c, powers in terms)
+    p = parse_polynomial(text)
+    printed = str(p)
+    q = parse_polynomial(printed)
+    assert str(q) == printed
+    assert sp.expand(p.to_sympy() - q.to_sympy()) == 0
+    symbols = {v: sp.Symbol(v, real=True) for v in ("x1", "x2", "x3", "x10", "y", "z")}
+    expected = sp.Add(*[sp.Rational(c.numerator, c.denominator)
+                        * sp.Mul(*[symbols[v] ** r for v, r in powers.items()]) for c, powers in terms])
+    assert sp.expand(expected - p.to_sympy()) == 0

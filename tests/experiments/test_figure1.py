@@ -33,3 +33,34 @@ def test_bad_n_max(tmp_path, n_max):
     with pytest.raises(DepthsepError):
         figure1(tmp_path / "fig.png", n_max=n_max)
     assert not (tmp_path / "fig.png").exists()
+
+
+def test_figure1_writes_png_and_svg(tmp_path):
+    paths = figure1(str(tmp_path / "fig1.png"), n_max=1000)
+    assert paths == [str(tmp_path / "fig1.png"), str(tmp_path / "fig1.svg")]
+    png, svg = (tmp_path / "fig1.png"), (tmp_path / "fig1.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert b"<svg" in svg.read_bytes()[:2000]
+
+
+def test_figure1_svg_first(tmp_path):
+    paths = figure1(str(tmp_path / "b.svg"), n_max=100)
+    assert paths == [str(tmp_path / "b.svg"), str(tmp_path / "b.png")]
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("b.svg", "b.png"))
+
+
+def test_figure1_bad_paths(tmp_path):
+    with pytest.raises(DepthsepError):
+        figure1(str(tmp_path / "missing" / "fig.png"))
+    with pytest.raises(DepthsepError):
+        figure1(str(tmp_path / "fig.pdf"))
+    with pytest.raises(DepthsepError):
+        figure1(str(tmp_path / "fig.png"), n_max=3)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    import os
+
+    if os.access(locked, os.W_OK):  # running as root: permissions are not enforced
+        pytest.skip("directory permissions are not enforced for this user")
+    with pytest.raises(DepthsepError):
+        figure1(str(locked / "fig.png"))

@@ -18,14 +18,6 @@ def trees():
     return build(TREE, "2", "tanh", "bias"), build(TREE, "2", "tanh", "bias", dtype="float32")
 
 
-def test_a_float64_network_run_in_float32_is_far_off(trees):
-    wide, _ = trees
-    assert wide.report["precision"] == wide.network.precision == "float64"
-    in_float32 = sup_error(wide.network, TREE, 1.0, dtype="float32")
-    assert in_float32["precision"] == "float32" and in_float32["sup_error"] > 1.0  # a target bounded by 1
-    assert sup_error(wide.network, TREE, 1.0)["precision"] == "float64"
-
-
 def test_a_float32_build_is_scaled_and_verified_in_float32(trees):
     wide, narrow = trees
     assert narrow.report["precision"] == narrow.network.precision == "float32"

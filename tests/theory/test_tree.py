@@ -16,7 +16,6 @@ from hypothesis import given, settings, strategies as st
 from scipy.optimize import minimize
 
 from depthsep.errors import DepthsepError
-from depthsep.experiments.figure1 import figure1
 from depthsep.theory import tree
 from depthsep.theory.tree import (
     advise, continuous_group_sizes, eq2_neurons, group_sizes, layer_cost, min_layer_width,
@@ -336,36 +335,3 @@ def test_bad_input_raises_depthsep_error(call):
     with pytest.raises(DepthsepError) as info:
         call()
     assert "\n" not in str(info.value)
-
-
-# ------------------------------------------------------------------ Figure 1
-
-def test_figure1_writes_png_and_svg(tmp_path):
-    paths = figure1(str(tmp_path / "fig1.png"), n_max=1000)
-    assert paths == [str(tmp_path / "fig1.png"), str(tmp_path / "fig1.svg")]
-    png, svg = (tmp_path / "fig1.png"), (tmp_path / "fig1.svg")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
-    assert b"<svg" in svg.read_bytes()[:2000]
-
-
-def test_figure1_svg_first(tmp_path):
-    paths = figure1(str(tmp_path / "b.svg"), n_max=100)
-    assert paths == [str(tmp_path / "b.svg"), str(tmp_path / "b.png")]
-    assert all((tmp_path / name).stat().st_size > 0 for name in ("b.svg", "b.png"))
-
-
-def test_figure1_bad_paths(tmp_path):
-    with pytest.raises(DepthsepError):
-        figure1(str(tmp_path / "missing" / "fig.png"))
-    with pytest.raises(DepthsepError):
-        figure1(str(tmp_path / "fig.pdf"))
-    with pytest.raises(DepthsepError):
-        figure1(str(tmp_path / "fig.png"), n_max=3)
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    import os
-
-    if os.access(locked, os.W_OK):  # running as root: permissions are not enforced
-        pytest.skip("directory permissions are not enforced for this user")
-    with pytest.raises(DepthsepError):
-        figure1(str(locked / "fig.png"))

@@ -1,7 +1,7 @@
 """The engine on a GPU: CUDA-graph replay, batch-mate independence and gradients equal to the CPU's.
 
 Skipped where no CUDA device is present (the project never needs one); run on a GPU machine with
-``python -m pytest -q tests/test_cuda.py``.
+``python -m pytest -q tests/train/test_cuda.py``.
 """
 
 import pytest

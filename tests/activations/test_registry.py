@@ -17,12 +17,14 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
+from hypothesis import given
 
 from depthsep.activations import (
-    REGISTERED, TRAINABLE, X, get_activation, hypotheses, register_activation, unregister_activation,
+    BUILTINS, REGISTERED, TRAINABLE, X, get_activation, hypotheses, register_activation, unregister_activation,
 )
 from depthsep.errors import DepthsepError
 from depthsep.network import Network, load_network
+from fuzzing import FUZZ, texty
 
 GRID = np.concatenate([np.linspace(-6, 6, 49), [-0.3, 1e-3, 2.5]])
 TOY = "test_half_exp"
@@ -152,6 +154,40 @@ def test_importing_the_registry_loads_neither_sympy_nor_torch():
             "print(sorted(m for m in ('sympy', 'torch', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- names and formulas: a built-in's formula finds it, anything else is one line ------------------
+
+def test_user_formula_matching_a_builtin_is_the_builtin():
+    assert get_activation("tanh(x)") is BUILTINS["tanh"]
+    assert get_activation("log(1+exp(x))") is BUILTINS["softplus"]
+    assert get_activation(" TANH ") is BUILTINS["tanh"]
+    assert get_activation("swish") is BUILTINS["silu"]
+
+
+@pytest.mark.parametrize("text", ["softmax", "__import__('os').system('echo hi')", "x*y", "", "3",
+                                  "x.real", "lambda: 1", "x; y"])
+def test_bad_activation_names(text):
+    with pytest.raises(DepthsepError) as info:
+        get_activation(text)
+    message = str(info.value)
+    assert "\n" not in message
+    if text.strip() and text != "3":
+        assert "tanh" in message and "gelu" in message  # names the known activations
+
+
+def test_complex_constants_are_refused():
+    with pytest.raises(DepthsepError):
+        get_activation("x + sqrt(-1)")
+
+
+@FUZZ
+@given(texty)
+def test_activation_parser_never_crashes(text):
+    try:
+        get_activation(text)
+    except DepthsepError as err:
+        assert "\n" not in str(err)
 
 
 # -- a σ registered in one place: built, exported, read back, trained -------------------------------

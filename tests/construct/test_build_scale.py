@@ -1,16 +1,13 @@
 """The scale search of `depthsep build`: one error per network, ε met when a scale meets it, and a
 refusal only when none does — every claim checked by evaluating the returned network."""
 
-import ast
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import depthsep.construct
 from depthsep.construct.build import build
 from depthsep.errors import DepthsepError
 from depthsep.poly import parse_polynomial
@@ -93,39 +90,6 @@ def test_a_refusal_only_when_the_best_scale_misses():
     assert build("x1*x2*x3*x4*x5", "1", "tanh", "bias", epsilon=best * 1.5).report["sup_error"] < best * 1.5
     with pytest.raises(DepthsepError, match="float64 cannot reach"):
         build("x1*x2*x3*x4*x5", "1", "tanh", "bias", epsilon=best / 2)
-
-
-def _imports(path: Path, package: str) -> set[str]:
-    """The depthsep.construct modules a construct module imports, inside functions included."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            found.add(f"{package}.{node.module}")
-        elif isinstance(node, ast.ImportFrom) and node.level == 1:
-            found.update(f"{package}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + "."):
-            found.add(node.module)
-    return found
-
-
-def test_construct_modules_import_downward():
-    package = depthsep.construct.__name__
-    folder = Path(depthsep.construct.__file__).parent
-    graph = {f"{package}.{p.stem}": _imports(p, package) for p in folder.glob("*.py") if p.stem != "__init__"}
-    state = {}
-
-    def visit(module, path):
-        if state.get(module) == "done":
-            return
-        assert state.get(module) != "open", " -> ".join(path + [module])
-        state[module] = "open"
-        for imported in sorted(graph.get(module, ())):
-            visit(imported, path + [module])
-        state[module] = "done"
-
-    for module in sorted(graph):
-        visit(module, [])
-    assert f"{package}.build" not in graph[f"{package}.relu"]
 
 
 def test_distinct_digits_in_a_refusal():

@@ -260,15 +260,6 @@ def test_every_option_states_its_default(command):
             f"`{' '.join(command.path)} {action.option_strings[0]}`: its help does not state its default: {text!r}"
 
 
-def test_api_functions_do_not_print(capsys, tmp_path):
-    import depthsep
-
-    depthsep.bounds("x1*x2")
-    depthsep.tree(8, layers=2)
-    depthsep.advise(1000, max_width=1024)
-    assert capsys.readouterr() == ("", "")
-
-
 def test_bench_train_help_is_reachable(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["bench", "train", "--help"])

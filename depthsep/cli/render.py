@@ -35,7 +35,8 @@ def render_bounds(r: dict) -> str:
         text += f"\n\nOne hidden layer needs exactly {low} neurons (the lower bound meets the construction)."
     else:
         text += f"\n\nOne hidden layer needs between {low} and {high} neurons: the bounds leave a gap."
-    text += (f"\nAny depth: at most {format_value(best['neurons'])} neurons, built by `{best['command']}`."
+    built_by = f", built by `{best['command']}`" if best["command"] else " (a constant: no network is built for it)"
+    text += (f"\nAny depth: at most {format_value(best['neurons'])} neurons{built_by}."
              f"\nAssumes {r['hypothesis']['uniform']} (the Taylor versions: {r['hypothesis']['taylor']}); "
              f"the counts are for the paper model (no biases).")
     return "\n".join([text, *(f"note: {n}" for n in r["notes"])])

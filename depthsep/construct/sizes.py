@@ -56,6 +56,10 @@ def bounds_with_constructions(poly) -> dict:
     # One hidden layer: the theory's count (tests hold it equal to the built widths), since the
     # network itself can have 2^n neurons; every deeper candidate is laid out and counted.
     built = [{"construction": "1", "layers": 1, "neurons": result["shallow_upper"], "widths": [result["shallow_upper"]]}]
+    if p.n == 0:            # a constant: the theory's one σ(0) neuron; build makes no network without inputs
+        result.update({"deep_formula": result["deep_upper"], "constructions": built,
+                       "best_upper": {**built[0], "command": None}})
+        return result
     for layers in _candidates(p)[1:]:
         widths = built_widths(p, layers if layers == "deep" else int(layers))
         built.append({"construction": layers, "layers": len(widths), "neurons": sum(widths), "widths": widths})

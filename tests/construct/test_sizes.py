@@ -40,3 +40,9 @@ def test_product_of_twenty_names_the_cheapest_tree():
 def test_null_fields_say_why():
     result = bounds_with_constructions("x1*x2 + 3*x3^2")
     assert result["coefficient_lower"] is None and "monomial" in result["coefficient_lower_why"]
+
+
+def test_a_constant_has_the_theory_count_and_no_build_command():
+    result = bounds_with_constructions("5")
+    assert result["best_upper"]["neurons"] == result["shallow_upper"] == 1
+    assert result["best_upper"]["command"] is None

@@ -94,19 +94,4 @@ def doctor() -> dict:
     }
 
 
-def render(r: dict) -> str:
-    """The table `depthsep doctor` prints."""
-    rows = [(name, version) for name, version in r["versions"].items()]
-    rows += [
-        ("platform", r["platform"]),
-        ("device", r["device"] + (f" ({', '.join(r['gpus'])}; CUDA {r['cuda_version']})" if r["gpus"] else "")),
-        ("torch threads", f"{r['torch_threads']} (interop {r['torch_interop_threads']})"),
-        ("cpus", f"{r['usable_cpus']} usable of {r['cpu_count']}"),
-        ("cpu matmul", r["hidden_layer_matmul"] + (f" — {r['blas_note']}" if r["blas_note"] else "")),
-        ("ray backend", "available" if r["ray"]["available"] else f"unavailable — {r['ray']['note']}"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
-
-
-__all__ = ["blas_report", "doctor", "render"]
+__all__ = ["blas_report", "doctor"]

@@ -35,6 +35,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 import sys
 from datetime import datetime, timezone
 from typing import IO, Iterable
@@ -203,6 +204,22 @@ def _migrate(path: str, version: int) -> None:
         con.close()
 
 
+def _wal(con: sqlite3.Connection, patience: float = 60.0) -> None:
+    """Put the store in WAL mode (a setting kept in the file). Switching needs the database to
+    itself, and SQLite answers "database is locked" at once, without its busy timeout, while another
+    process that has just created the store holds it open: so retry, as a busy timeout would."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _uri_path(path: str) -> str:
     from urllib.parse import quote
     return quote(os.path.abspath(path))
@@ -255,7 +272,7 @@ class ResultStore:
                 raise
         if not readonly:
             try:
-                self._con.execute("PRAGMA journal_mode = WAL")
+                _wal(self._con)
                 self._con.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.Error as exc:
                 self.close()

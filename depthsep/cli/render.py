@@ -64,7 +64,12 @@ def render_advise(r: dict) -> str:
             f"schedule {r['schedule']}, widths {format_value(r['widths'])}, {format_value(r['neurons'])} neurons"
         )
     lines.append(f"rule of thumb (paper, for W ≈ 2^10): k > log10 n → {r['rule_of_thumb_layers']} layer(s)")
-    lines.append(f"paper's curve W = n^((k-1)/k)·2^(n^(1/k)) ≤ W first at k = {r['curve_layers']}")
+    if r["curve_layers"] is not None:
+        lines.append(f"paper's curve W = n^((k-1)/k)·2^(n^(1/k)) ≤ W first at k = {r['curve_layers']}")
+    else:
+        lines.append(f"paper's curve W = n^((k-1)/k)·2^(n^(1/k)) never ≤ W: least {format_value(r['curve_min_width'])} "
+                     f"at k = {r['curve_min_layers']}")
+    lines += [f"note: {n}" for n in r["notes"]]
     lines.append(table(["layers", "curve width"], [[c["layers"], c["width"]] for c in r["curve"]]))
     return "\n".join(lines)
 

@@ -266,3 +266,9 @@ def test_bench_train_help_is_reachable(capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "--skip-naive" in out and "--steps" in out
+
+
+def test_advise_table_names_the_curve_minimum_instead_of_none(capsys):
+    code, out, _ = run(capsys, "advise", "1000", "--max-width", "1024")
+    assert code == 0 and "None" not in out
+    assert "never ≤ W" in out and "note: the rule of thumb" in out

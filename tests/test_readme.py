@@ -6,7 +6,6 @@ must exit 0 and write what it says it writes. The set-up and test commands are w
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import socket

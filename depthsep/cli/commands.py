@@ -10,7 +10,6 @@ applies. The help text of every option states that default.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field, fields
 
 from ..train.config import BACKENDS, RunOptions, TrainingConfig

@@ -18,7 +18,6 @@ from __future__ import annotations
 from ..activations import get_activation
 from ..poly import Polynomial, parse_polynomial
 from ..theory.bounds import bounds
-from ..theory.tree import optimal_tree
 from .build import layout
 
 #: An activation that meets every hypothesis of the counts (all Taylor coefficients non-zero at 0).

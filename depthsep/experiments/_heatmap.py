@@ -22,6 +22,7 @@ import math
 import textwrap
 
 from ..theory.tree import optimal_tree, paper_curve
+from ._figures import save
 
 #: Cells up to which each cell prints its numbers; beyond, the seed spread gets its own panel.
 NUMBERED_CELLS = 80
@@ -191,6 +192,4 @@ def draw(data: dict, paths: list[str]) -> None:
     wrap = int(17 * fig.get_figwidth())
     lines = [part for line in lines for part in textwrap.wrap(line, wrap, subsequent_indent="   ")]
     fig.supxlabel("\n".join(lines), fontsize=7, color="#444444", x=0.01, ha="left", linespacing=1.5)
-    for path in paths:
-        fig.savefig(path)
-    plt.close(fig)
+    save(fig, paths)

@@ -25,6 +25,7 @@ from ..checks import figure_paths, positive_number, positive_numbers
 from ..construct.build import build, parse_layers
 from ..errors import DepthsepError
 from ..poly import parse_polynomial
+from ._figures import save
 
 EPSILONS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)   # six decades: past where float64 gives out at small d
 
@@ -93,14 +94,7 @@ def plot_convergence(rows: list[dict], title: str, paths: list[str]) -> list[str
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
     fig.suptitle(title)
-    try:
-        for path in paths:
-            fig.savefig(path, dpi=150)
-    except OSError as err:
-        raise DepthsepError(f"could not write figure: {err}") from None
-    finally:
-        plt.close(fig)
-    return paths
+    return save(fig, paths, dpi=150)
 
 
 __all__ = ["EPSILONS", "converge", "plot_convergence"]

@@ -19,6 +19,7 @@ import math
 from ..checks import figure_paths, integer
 from ..errors import DepthsepError
 from ..theory.tree import continuous_group_sizes
+from ._figures import save
 
 N_MAX = 10**4           # the paper's axis ends at n = 10^4
 N_POINTS = 240          # n sampled log-uniformly: smooth curves, still a second to solve
@@ -110,14 +111,7 @@ def _draw(curves: dict, n_max: int, paths: list[str]) -> list[str]:
     fig.suptitle("Optimal group sizes of the product tree (Rolnick & Tegmark 2018, Fig. 1): "
                  r"eq. (5) under $b_1 b_2 \cdots b_k = n$; the $b_i$ approach $n^{1/k}$",
                  fontsize=12)
-    try:
-        for path in paths:
-            fig.savefig(path)
-    except OSError as err:
-        raise DepthsepError(f"could not write figure: {err}") from None
-    finally:
-        plt.close(fig)
-    return paths
+    return save(fig, paths)
 
 
 __all__ = ["N_MAX", "figure1"]

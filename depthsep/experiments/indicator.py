@@ -61,12 +61,12 @@ from __future__ import annotations
 import math
 
 from .. import checks
-from ..errors import DepthsepError
 from ..train.ball_target import PAPER_RADIUS, check_radius
 from ..train.config import RunOptions, TrainingConfig
 from ..train.store import KEY_COLUMNS, ResultStore, spec_key
 from ..train.sweep import run_specs
 from ._stats import summarise
+from ._figures import save
 
 SOURCE = "Safran & Shamir, ICML 2017 (arXiv 1610.09887), Section 5 and Figure 2"
 PRESETS = {
@@ -233,14 +233,7 @@ def plot_indicator(result: dict, paths: list[str]) -> list[str]:
                  f"ReLU, L2, Adam, {result['steps']} batches of {result['batch_size']}, "
                  f"mean of {seeds} seed{'s' if seeds > 1 else ''}", fontsize=11)
     fig.tight_layout()
-    try:
-        for path in paths:
-            fig.savefig(path, dpi=120)
-    except OSError as err:
-        raise DepthsepError(f"could not write figure: {err}") from None
-    finally:
-        plt.close(fig)
-    return paths
+    return save(fig, paths, dpi=120)
 
 
 __all__ = ["BATCH_SIZE", "LAYERS", "LR", "PRESETS", "SOURCE", "STORE", "analyse", "indicator",

@@ -32,6 +32,7 @@ from ..train.config import RunOptions, TrainingConfig
 from ..train.radial_target import check_distribution
 from ..train.store import KEY_COLUMNS, ResultStore, spec_key
 from ._stats import summarise
+from ._figures import save
 
 if TYPE_CHECKING:
     from ..train.spec import ModelSpec
@@ -264,10 +265,7 @@ def plot_experiment(result: dict, path) -> list[str]:
     fig.suptitle(f"ReLU nets on φ(|x|), {INPUT_LAWS[result['distribution']]}: {result['steps']} Adam steps of "
                  f"{result['batch_size']}, seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
                  f"{' (mean, min–max band)' if len(seeds) > 1 else ''}")
-    for p in paths:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return paths
+    return save(fig, paths, dpi=120)
 
 
 def _dim_colours(dims) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..checks import figure_paths, positive_ints, positive_numbers
 from ..theory.radial import plan, profile, radial_layers
+from ._figures import save
 
 DIMS = (1, 2, 4, 8, 16, 32)
 EPSILONS = (0.1, 0.05, 0.02, 0.01)
@@ -109,10 +110,7 @@ def plot_sizes(result: dict, path) -> list[str]:
                  "neurons of the explicit constructions (1 hidden layer: ridge functions on a sphere rule; "
                  "2: Eldan–Shamir)", fontsize=10)
     fig.tight_layout()
-    for p in paths:
-        fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return paths
+    return save(fig, paths, dpi=120)
 
 
 __all__ = ["DIMS", "EPSILONS", "plot_sizes", "radial_sizes"]

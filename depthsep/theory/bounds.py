@@ -23,7 +23,6 @@ Upper bounds — the sizes of networks depthsep builds:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from math import prod
 

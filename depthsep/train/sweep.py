@@ -182,7 +182,7 @@ class _PlainBar:
 class _RichBar:
     def __init__(self, models: int, label: str = "sweep"):
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
+        from rich.progress import (BarColumn, Progress, TaskProgressColumn,
                                    TextColumn, TimeElapsedColumn, TimeRemainingColumn)
         self.models = models
         self.progress = Progress(TextColumn(label), BarColumn(), TaskProgressColumn(),

@@ -20,6 +20,8 @@ from depthsep import activations as A
 from depthsep.activations import BUILTINS, get_activation, nonzero_up_to
 from depthsep.errors import DepthsepError
 
+from .reference import as_mp, assert_close_to_taylor
+
 R = sp.Rational
 HALF = R(1, 2)
 ROOT_2PI = sp.sqrt(2 * sp.pi)
@@ -36,15 +38,6 @@ MP_FUNCTIONS = {
 }
 
 
-def as_mp(value) -> mpmath.mpf:
-    return mpmath.mpf(str(sp.N(value, 45)))
-
-
-def assert_close_to_taylor(coefficients, function, point, tolerance=1e-25):
-    with mpmath.workdps(50):
-        reference = mpmath.taylor(function, mpmath.mpf(point.p) / point.q, len(coefficients) - 1)
-        for k, (ours, theirs) in enumerate(zip(coefficients, reference)):
-            assert abs(as_mp(ours) - theirs) <= tolerance * (1 + abs(theirs)), (k, ours, theirs)
 
 
 def same_number(a, b, digits=40) -> bool:

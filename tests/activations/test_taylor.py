@@ -14,19 +14,12 @@ from depthsep import activations as A
 from depthsep.activations import X, activation_from_expr, get_activation, nonzero_up_to
 from depthsep.errors import DepthsepError
 
+from .reference import assert_close_to_taylor
+
 R = sp.Rational
 HALF = R(1, 2)
 
 
-def as_mp(value) -> mpmath.mpf:
-    return mpmath.mpf(str(sp.N(value, 45)))
-
-
-def assert_close_to_taylor(coefficients, function, point, tolerance=1e-25):
-    with mpmath.workdps(50):
-        reference = mpmath.taylor(function, mpmath.mpf(point.p) / point.q, len(coefficients) - 1)
-        for k, (ours, theirs) in enumerate(zip(coefficients, reference)):
-            assert abs(as_mp(ours) - theirs) <= tolerance * (1 + abs(theirs)), (k, ours, theirs)
 
 
 USER_FORMULAS = {

@@ -281,7 +281,7 @@ def test_advise_says_why_the_curve_and_the_rule_of_thumb_disagree():
     assert advice.layers == 12 and advice.rule_of_thumb_layers == 4 and advice.curve_layers is None
     # The curve bottoms out above the budget: the answer names its minimum instead of k = None.
     assert advice.curve_min_width == min(paper_curve(1000, k) for k in range(1, 65)) > 1024
-    assert any(f"never falls to 1024" in n and f"k = {advice.curve_min_layers}" in n for n in advice.notes)
+    assert any("never falls to 1024" in n and f"k = {advice.curve_min_layers}" in n for n in advice.notes)
     assert any("rule of thumb" in n and "needs 12" in n for n in advice.notes)
     assert advise(20, 100).notes == []   # all three agree: nothing to explain
 

@@ -11,7 +11,6 @@ import time
 import pytest
 
 from depthsep.cli import main
-from depthsep.errors import DepthsepError
 from depthsep.train.config import RunOptions, TrainingConfig
 from depthsep.train.store import ResultStore
 from killing import kill_after_rows

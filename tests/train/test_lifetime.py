@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from depthsep.train.lifetime import Watchdog, children, die_with_parent
+from depthsep.train.lifetime import Watchdog, children
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

@@ -15,6 +15,7 @@ from ._openblas import prefer_avx512_kernels  # noqa: E402
 # Before anything loads numpy: OpenBLAS reads its core type once (see _openblas for why).
 prefer_avx512_kernels()
 
+from ._lazy import lazy_attributes  # noqa: E402
 from .errors import DepthsepError  # noqa: E402
 
 # The API and Polynomial load on first use (PEP 562): they pull in sympy (~0.3 s), which
@@ -25,18 +26,6 @@ _LAZY = {name: "api" for name in _API}
 _LAZY.update(Polynomial="poly", parse_polynomial="poly")
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value   # later look-ups skip this hook
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)
 
 __all__ = ["DepthsepError", "Polynomial", "parse_polynomial", *_API]

@@ -60,17 +60,7 @@ def int_list(values, name: str, minimum: int | None = None) -> list[int]:
 
     ``values``: ``"1,2,3"``, an iterable of ints, or one int (a list of one).
     """
-    if isinstance(values, str):
-        items = [v.strip() for v in values.split(",") if v.strip()]
-    elif isinstance(values, int) and not isinstance(values, bool):
-        items = [values]
-    else:
-        try:
-            items = list(values)
-        except TypeError:
-            raise DepthsepError(f"{name} must be a list of integers, got {values!r}") from None
-    if not items:
-        raise DepthsepError(f"{name} needs at least one value")
+    items = _items(values, name, int, "integers")
     kind = "integers" if minimum is None else f"integers >= {minimum}"
     out = []
     for item in items:
@@ -94,21 +84,28 @@ def seeds(values, name: str = "--seeds") -> list[int]:
 
 def positive_numbers(values, name: str) -> list[float]:
     """A non-empty list of finite floats > 0: ``"1e-1,1e-2"``, an iterable, or one number."""
+    items = _items(values, name, (int, float), "numbers")
+    try:
+        return [positive_number(v, name) for v in items]
+    except DepthsepError:
+        raise DepthsepError(f"{name} must be comma-separated finite numbers > 0, got {values!r}") from None
+
+
+def _items(values, name: str, scalar, kind: str) -> list:
+    """The items of a list option: ``"a,b,c"`` split on commas, one ``scalar`` as a list of one, or
+    any iterable; never empty."""
     if isinstance(values, str):
         items = [v.strip() for v in values.split(",") if v.strip()]
-    elif isinstance(values, (int, float)) and not isinstance(values, bool):
+    elif isinstance(values, scalar) and not isinstance(values, bool):
         items = [values]
     else:
         try:
             items = list(values)
         except TypeError:
-            raise DepthsepError(f"{name} must be a list of numbers, got {values!r}") from None
+            raise DepthsepError(f"{name} must be a list of {kind}, got {values!r}") from None
     if not items:
         raise DepthsepError(f"{name} needs at least one value")
-    try:
-        return [positive_number(v, name) for v in items]
-    except DepthsepError:
-        raise DepthsepError(f"{name} must be comma-separated finite numbers > 0, got {values!r}") from None
+    return items
 
 
 def choice(value, name: str, options) -> str:

@@ -59,6 +59,7 @@ are held in that type (a float32 network's weights are float32 numbers), it eval
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,7 +415,14 @@ def _load_pt2(path: Path) -> Network:
     import torch
 
     extra = {_PT2_HEADER: ""}
-    program = torch.export.load(path, extra_files=extra)
+    # torch.export logs a multi-line warning before it raises on a file it cannot read; the caller
+    # turns the exception into one line, so the log is held back for the call.
+    export_log = logging.getLogger("torch.export")
+    level, export_log.level = export_log.level, logging.ERROR
+    try:
+        program = torch.export.load(path, extra_files=extra)
+    finally:
+        export_log.setLevel(level)
     header = json.loads(extra[_PT2_HEADER] or "{}")
     state = program.state_dict
     # nn.Sequential names its parameters "<index>.weight"/"<index>.bias": the Linear layers in order.

@@ -18,6 +18,7 @@ the exact machinery below load their modules on first use (PEP 562).
 """
 
 from . import entries  # noqa: F401  (registers the built-in activations)
+from .._lazy import lazy_attributes
 from .registry import (
     ALIASES, REGISTERED, REGISTRY, TRAINABLE, Activation, Kernel, activation_from_expr, get_activation,
     register_activation, unregister_activation,
@@ -31,28 +32,7 @@ _LAZY = {
     **{name: "hypotheses" for name in ("hypotheses", "nonzero_up_to")},
     **{name: "formula" for name in ("numpy_function", "torch_function", "mpmath_function")},
 }
-# Older private spellings some modules still import: (module, name there).
-_RENAMED = {
-    "_numpy_function": ("formula", "numpy_function"),
-    "_torch_function": ("formula", "torch_function"),
-    "_gelu_slope_sign": ("series", "_gelu_slope_sign"),
-    "_DERIVATIVE_CACHE": ("series", "_DERIVATIVE_CACHE"),
-}
-
-
-def __getattr__(name: str):
-    module, attribute = _RENAMED.get(name, (_LAZY.get(name), name))
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), attribute)
-    globals()[name] = value  # later look-ups skip this hook
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(_RENAMED))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)
 
 
 __all__ = [

@@ -87,9 +87,9 @@ class Profile:
 
 def numpy_evaluator(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
     """φ(t) on float64 arrays, by the activation registry's walk of the sympy tree (no code generated)."""
-    from ..activations import X, _numpy_function  # the one evaluator of parsed functions
+    from ..activations import X, numpy_function  # the one evaluator of parsed functions
 
-    return _numpy_function(expr.subs(T, X))
+    return numpy_function(expr.subs(T, X))
 
 
 def parse_phi(text: object) -> sp.Expr:

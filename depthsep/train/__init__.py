@@ -16,6 +16,8 @@ The names below load on first use (PEP 562): ``depthsep.train.config`` — the d
 shows — is importable without torch.
 """
 
+from .._lazy import lazy_attributes
+
 _LAZY = {
     "RunOptions": "config", "TrainingConfig": "config",
     "plan_groups": "engine", "train_group": "engine", "train_models": "engine", "width_bucket": "engine",
@@ -26,19 +28,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value   # later look-ups skip this hook
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _LAZY)
 
 
 __all__ = sorted(_LAZY)

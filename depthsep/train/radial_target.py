@@ -45,7 +45,7 @@ class RadialTarget:
 
     def __init__(self, phi_text: str, n: int, radius: float = 1.0, distribution: str = "ball"):
         # sympy (via the parser) loads only when a radial target is made, not with every training worker
-        from ..activations import X, _torch_function  # the one evaluator of parsed functions
+        from ..activations import X, torch_function  # the one evaluator of parsed functions
         from ..theory.radial import T, profile
 
         self.n = n
@@ -54,7 +54,7 @@ class RadialTarget:
         prof = profile(phi_text, self.radius, lipschitz=1.0)  # checks φ is finite on [0, R]; L unused here
         self.expr = prof.expr
         self.phi_numpy = prof.numpy
-        self._phi = _torch_function(prof.expr.subs(T, X))
+        self._phi = torch_function(prof.expr.subs(T, X))
         suffix = "" if self.radius == 1.0 else f":{shortest_number(self.radius)}"
         law = "" if self.distribution == "ball" else f":{self.distribution}"
         self.name = f"radial:{self.expr}:{n}{suffix}{law}"

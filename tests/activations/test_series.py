@@ -16,7 +16,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depthsep import activations as A
+from depthsep.activations import series
 from depthsep.activations import BUILTINS, get_activation, nonzero_up_to
 from depthsep.errors import DepthsepError
 
@@ -152,9 +152,9 @@ def test_gelu_slope_sign_is_proved_next_to_its_root():
             coefficient = get_activation("gelu").coefficients(1, point)[1]
             assert coefficient.proven and not coefficient.is_zero
             assert mpmath.sign(as_mp(coefficient.value)) == sign
-            assert A._gelu_slope_sign(Fraction(point.p, point.q)) == (sign, True)
-    assert A._gelu_slope_sign(Fraction(-3, 4)) == (1, True)  # Φ(−¾) − ¾φ(−¾) ≈ +0.0008
-    assert A._gelu_slope_sign(Fraction(-2)) == (-1, True)
+            assert series._gelu_slope_sign(Fraction(point.p, point.q)) == (sign, True)
+    assert series._gelu_slope_sign(Fraction(-3, 4)) == (1, True)  # Φ(−¾) − ¾φ(−¾) ≈ +0.0008
+    assert series._gelu_slope_sign(Fraction(-2)) == (-1, True)
 
 
 def test_relu_at_zero_message():
@@ -168,7 +168,7 @@ def test_relu_at_zero_message():
 
 @pytest.mark.parametrize("name", sorted(BUILTINS))
 def test_degree_40_is_fast(name):
-    A._DERIVATIVE_CACHE.clear()  # time the cold path
+    series._DERIVATIVE_CACHE.clear()  # time the cold path
     activation = get_activation(name)
     for point in (0, HALF):
         start = time.perf_counter()

@@ -272,3 +272,13 @@ def test_advise_table_names_the_curve_minimum_instead_of_none(capsys):
     code, out, _ = run(capsys, "advise", "1000", "--max-width", "1024")
     assert code == 0 and "None" not in out
     assert "never ≤ W" in out and "note: the rule of thumb" in out
+
+
+@pytest.mark.parametrize("suffix", [".json", ".onnx", ".pt", ".pt2"])
+def test_a_corrupt_network_file_is_one_line(tmp_path, suffix):
+    # A process of its own: torch's loggers write to the real stderr, which capsys does not see.
+    bad = tmp_path / f"net{suffix}"
+    bad.write_bytes(b"not a network" * 10)
+    done = subprocess.run([sys.executable, "-m", "depthsep", "verify", str(bad), "x1"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and str(bad) in done.stderr, done.stderr

@@ -149,9 +149,8 @@ def search(grid: list[int], outcome: Mapping[int, bool], start: int = 0, confirm
         else:
             lo = mid
     # 3. confirm: the grid point above the minimum, once
-    if confirm and hi < last:
-        if ask(hi + 1) is None:
-            return state("searching", hi + 1, hi=hi, lo=lo)
+    if confirm and hi < last and ask(hi + 1) is None:
+        return state("searching", hi + 1, hi=hi, lo=lo)
     return state("found", hi=hi, lo=lo)
 
 

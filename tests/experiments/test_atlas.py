@@ -205,7 +205,7 @@ def test_presets_are_the_documented_budget():
     (dict(target="nope:3"), "unknown target family"), (dict(target="poly:x1*x2", n=[2, 3]), "product family"),
     (dict(max_width=1), "smallest width"), (dict(max_width=0), "max-width"), (dict(steps=0), "steps"),
     (dict(seeds=[-1]), "seeds"), (dict(mode="huge"), "quick, full"), (dict(domain="2:1"), "domain"),
-    (dict(out=str("/nonexistent-dir/a.png")), "directory"), (dict(out="a.pdf"), "png"),
+    (dict(out="/nonexistent-dir/a.png"), "directory"), (dict(out="a.pdf"), "png"),
 ])
 def test_bad_inputs_are_one_line_and_touch_nothing(tmp_path, kwargs, message):
     args = {**TINY, "store": tmp_path / "atlas.db", "out": None, "run": QUIET, **kwargs}

@@ -609,8 +609,10 @@ def atlas_table(result: dict) -> str:
         return f"{row['min_neurons']}{'' if row['monotone'] else '*'}"
 
     body = [[n] + [cell(by.get((n, k))) for k in layers] for n in ns]
+    seeds = len(result["setup"]["seeds"])
     title = (f"minimal neurons k·W reaching relative RMSE ≤ {result['threshold']:g} "
-             f"(best of {len(result['setup']['seeds'])} seeds; cap W = {result['setup']['max_width']})")
+             f"({'best of ' + str(seeds) + ' seeds' if seeds > 1 else 'one seed'}; "
+             f"cap W = {result['setup']['max_width']})")
     return table(["n"] + [f"k={k}" for k in layers], body, title=title)
 
 

@@ -77,7 +77,9 @@ def verified_build(poly: str, layers, epsilon: float = EPSILON, activation: str 
     """`depthsep build POLY --layers L --activation A --model M --epsilon E`: neurons, widths and the
     verified sup error, or the build's one-line refusal (``refused``)."""
     from ..construct.build import build
+    from ..poly import parse_polynomial
 
+    poly = str(parse_polynomial(poly))
     try:
         report = build(poly, layers=layers, activation=activation, model=model, epsilon=epsilon).report
     except DepthsepError as err:

@@ -136,7 +136,7 @@ h3{font-size:16px;margin:18px 0 6px}
 code{font:13px/1.4 Menlo,Consolas,monospace;background:#f2f2f4;padding:1px 4px;border-radius:3px}
 table{border-collapse:collapse;margin:8px 0 14px;font-size:13.5px;width:100%}
 th,td{border:1px solid #dcdcdc;padding:4px 7px;vertical-align:top;text-align:left}
-th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f3f4f6}tr.group th{background:#e6ebf2;font-size:14px}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td code{word-break:break-word}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12.5px;font-weight:600;white-space:nowrap}
 .s-holds{background:#d8f0dc;color:#155724}.s-consistent{background:#dbe9f7;color:#123f6b}
@@ -189,9 +189,21 @@ def _figure_html(figure: Figure, index: str) -> str:
             f"<figcaption>{html_text(figure.caption)}</figcaption></figure>")
 
 
+#: The claims table's groups: the first paper's results, then the second's and those it revisits.
+GROUPS = {"rt2018": "Rolnick & Tegmark (ICLR 2018)",
+          "other": "Safran, Eldan & Shamir (COLT 2019), and the depth-3 results it revisits"}
+
+
+def _group(claim: Claim) -> str:
+    return GROUPS["rt2018"] if claim.paper == "rt2018" else GROUPS["other"]
+
+
 def _claims_table_html(claims: list[Claim], top: bool) -> str:
-    rows = []
+    rows, group = [], None
     for c in claims:
+        if top and _group(c) != group:
+            group = _group(c)
+            rows.append(f'<tr class="group"><th colspan="5">{html.escape(group)}</th></tr>')
         ident = f' id="{claim_anchor(c)}"' if top else ""
         what = (f'<a href="#sec-{c.section}">{html_text(c.claim)}</a>' if top
                 else f'{html_text(c.claim)} <a href="#{claim_anchor(c)}">↑</a>')

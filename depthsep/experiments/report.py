@@ -160,7 +160,7 @@ PROP33_POLY = "x1*x2*x3"
        "degree-d polynomial stay bounded as ε → 0 (ReLU's do not)", "Thm 3.4", RT,
        f"depthsep converge '{THM34_POLY}' --activation exp --model paper --epsilons 1e-1,1e-2,1e-3,1e-4 "
        "--out converge.png"),
-), estimate_s={"smoke": 8, "quick": 40, "full": 120})
+), estimate_s={"smoke": 6, "quick": 5, "full": 60})
 def approximation(ctx: Context) -> Outcome:
     from .converge import converge
 
@@ -240,7 +240,7 @@ EXAMPLE = "x1^3*x2^2*x3"
     _c("thm-4.4", "If only σ's d-th coefficient is non-zero, one hidden layer still needs the largest coefficient "
        "of ∏(1+y+…+y^ri), which the paper bounds below by (1/d)∏(r_i+1)", "Thm 4.4", RT,
        f"depthsep bounds '{EXAMPLE}'; depthsep bounds 'x1^3'"),
-), estimate_s={"smoke": 5, "quick": 45, "full": 200})
+), estimate_s={"smoke": 7, "quick": 8, "full": 60})
 def shallow_vs_deep(ctx: Context) -> Outcome:
     out = Outcome()
     count = ctx.pick({"smoke": 12, "quick": 200, "full": 1000})
@@ -349,7 +349,7 @@ def shallow_vs_deep(ctx: Context) -> Outcome:
        "depthsep bounds 'x1^8'"),
     _c("prop-4.6-ii", "x^d needs at most 7⌈log2 d⌉ neurons in a deep network", "Prop 4.6(ii)", RT,
        checks.command("x1^16", "deep")),
-), estimate_s={"smoke": 4, "quick": 20, "full": 60})
+), estimate_s={"smoke": 3, "quick": 3, "full": 20})
 def univariate(ctx: Context) -> Outcome:
     out = Outcome()
     polys = checks.random_univariate(ctx.pick({"smoke": 2, "quick": 6, "full": 20}), UNIVARIATE_SEED)
@@ -403,7 +403,7 @@ def univariate(ctx: Context) -> Outcome:
        "(Figure 1)", "eq. (5) and Figure 1", RT, "depthsep tree 20 --layers 2; depthsep plot figure1 --out figure1.png"),
     _c("rule-of-thumb", "With layers of about 2^10 neurons, k > log10 n hidden layers suffice", "§5, after eq. (6)", RT,
        "depthsep advise 1000 --max-width 1024"),
-), estimate_s={"smoke": 6, "quick": 25, "full": 60})
+), estimate_s={"smoke": 3, "quick": 4, "full": 20})
 def product_trees(ctx: Context) -> Outcome:
     from .figure1 import figure1
 
@@ -495,7 +495,7 @@ SMOKE_FIGURE2 = dict(layers=[1, 2], widths=[5, 10], seeds=[0], steps=100, test_s
     _c("figure-2", "Trained nets learn x1⋯x20 where their width is above the curve W = n^((k−1)/k)·2^(n^(1/k)): the "
        "error falls from exponential to linear width as k grows", "Figure 2", RT,
        "depthsep figure2 --quick --store figure2.db"),
-), estimate_s={"smoke": 15, "quick": 420, "full": 30 * 3600}, stores=("figure2",), assemble_s=8)
+), estimate_s={"smoke": 2, "quick": 490, "full": 30 * 3600}, stores=("figure2",), assemble_s=2)
 def figure2_section(ctx: Context) -> Outcome:
     from ..theory.tree import paper_curve
     from ..train.sweep import grid_specs, run_specs
@@ -592,7 +592,7 @@ SMOKE_ATLAS = dict(n=(2, 3), layers=(1, 2), seeds=(0,), steps=100, max_width=8)
 @section("conjecture-5-2", "Conjecture 5.2: the width atlas, m_k(x1⋯xn) = 2^Θ(n^(1/k))?", claims=(
     _c("conjecture-5.2", "The product needs 2^Θ(n^(1/k)) neurons with k hidden layers: the exponent grows as n^(1/k)",
        "Conjecture 5.2, eq. (6)", RT, "depthsep atlas --store atlas.db --out atlas.png"),
-), estimate_s={"smoke": 10, "quick": 900, "full": 12 * 3600}, stores=("atlas",), assemble_s=10)
+), estimate_s={"smoke": 3, "quick": 130, "full": 12 * 3600}, stores=("atlas",), assemble_s=3)
 def conjecture(ctx: Context) -> Outcome:
     from .atlas import atlas, atlas_preset
 
@@ -605,11 +605,15 @@ def conjecture(ctx: Context) -> Outcome:
     fitted = [f for f in fits if f["beta"] is not None]
     deep = [f for f in fitted if f["layers"] >= 2]
     inside = [f for f in deep if f["beta_low"] <= 1 / f["layers"] <= f["beta_high"]]
-    excludes_one = [f for f in deep if not f["beta_low"] <= 1.0 <= f["beta_high"]]
+    above = [f for f in deep if f["beta_low"] > 1 / f["layers"]]
     found = [r for r in rows if r["status"] == "found"]
     ns = sorted({r["n"] for r in found})
     describe = "; ".join(f"k = {f['layers']}: β̂ = {f['beta']:.2f} [{f['beta_low']:.2f}, {f['beta_high']:.2f}] "
                          f"(1/k = {1 / f['layers']:.2f})" for f in fitted)
+
+    def ks(fs):
+        return ", ".join(str(f["layers"]) for f in fs) or "none"
+
     if not deep:
         status = "not run"
         computed = (f"the atlas found minimal widths for {len(found)} cells (n = {ns[0] if ns else '–'}…"
@@ -617,12 +621,14 @@ def conjecture(ctx: Context) -> Outcome:
                     + (f" ({describe})" if describe else ""))
     else:
         status = "consistent" if len(inside) == len(deep) else "differs"
+        one_inside = [f for f in deep if f["beta_low"] <= 1.0 <= f["beta_high"]]
         computed = (f"trained tanh nets, smallest width reaching relative RMSE ≤ {result['threshold']:g} "
-                    f"(best of {len(result['setup']['seeds'])} seeds) for n = {ns[0]}…{ns[-1]}; fit log2 m = a·n^β + c "
-                    f"with 95% intervals: {describe}. The interval contains 1/k for {len(inside)} of {len(deep)} depths "
-                    f"k ≥ 2 and excludes β = 1 for {len(excludes_one)}: "
-                    + ("the data cannot tell n^(1/k) from n over this range" if not excludes_one else
-                       "growth slower than 2^n") + " — what training finds, an upper bound on m, over a short range of n")
+                    f"(best of {len(result['setup']['seeds'])} seeds) for n = {ns[0]}…{ns[-1]}; fit log2 m = a·n^β + c, "
+                    f"95% intervals: {describe}. The interval contains 1/k for k = {ks(inside)}, lies above it for "
+                    f"k = {ks(above)}; β = 1 (one layer's 2^n) is inside for k = {ks(one_inside)}"
+                    + (": over this range the trained minima grow faster than 2^(n^(1/k))" if above else "")
+                    + f" — what training finds at {result['setup']['steps']:,} steps (an upper bound on m), "
+                      f"over n = {ns[0]}…{ns[-1]} only")
     out.claim("conjecture-5.2", status, computed)
     if result["files"]:
         out.figures.append(Figure(_first(result["files"]),
@@ -673,7 +679,7 @@ def conjecture(ctx: Context) -> Outcome:
     return out
 
 
-# -- seed 001: radial functions --------------------------------------------------------------------
+# -- Safran, Eldan & Shamir: radial functions --------------------------------------------------------------------
 
 CONTROL = "cos(pi*t)"
 THM4_C = 0.05       # ε = c/d³: below the amplitude 1/(2π d³) ≈ 0.16/d³, so the zero network does not pass
@@ -689,7 +695,7 @@ THM4_C = 0.05       # ε = c/d³: below the amplitude 1/(2π d³) ≈ 0.16/d³, 
        "depthsep radial sizes --phi 't^4' --layers 1 --dims 2,4,8,16 --epsilons 0.1,0.01"),
     _c("ses-thm-4", "Not polynomial in both: sin(2π d³|x|²)/(2π d³) needs depth-2 width 2^Ω(d log d) at ε ∝ 1/d³",
        "Thm 4", SES, "depthsep radial experiment --store radial.db --out radial.png"),
-), estimate_s={"smoke": 20, "quick": 260, "full": 300}, stores=("radial",), assemble_s=20)
+), estimate_s={"smoke": 4, "quick": 75, "full": 120}, stores=("radial",), assemble_s=4)
 def radial_section(ctx: Context) -> Outcome:
     from ..construct.radial_build import radial_build
     from ..theory.radial import plan, profile
@@ -796,7 +802,7 @@ def radial_section(ctx: Context) -> Outcome:
                             rows_table, f"{result['error_measure']} (store {result['store']})"))
     control = [smallest.get((CONTROL, d, 1)) for d in result["dims"]]
     out.paragraphs += [
-        "Seed 001's upper bounds go through polynomials: φ is replaced by an even polynomial in |x| of a degree "
+        "Safran, Eldan & Shamir's upper bounds go through polynomials: φ is replaced by an even polynomial in |x| of a degree "
         "that depends on φ and ε only, and each |x|^(2k) by an average of ridge functions (u·x)^(2k) over a sphere "
         "rule. depthsep builds that network (`radial build --layers 1`), verifies it on the ball, and counts it "
         "for any (d, ε) by formula (`radial sizes`). The counts are upper bounds; the theorems' lower bounds "
@@ -830,7 +836,7 @@ def radial_section(ctx: Context) -> Outcome:
        "depthsep radial build --phi 'cos(pi*t)' --dim 8 --epsilon 0.1 --layers 2"),
     _c("ss-indicator", "The unit-ball indicator is learned better by depth 3 than by depth 2 of any width (d = 100)",
        "Sec. 5, Figure 2", SS, "depthsep radial indicator --store indicator.db --out indicator.png"),
-), estimate_s={"smoke": 12, "quick": 200, "full": 3 * 3600}, stores=("indicator",), assemble_s=10)
+), estimate_s={"smoke": 2, "quick": 80, "full": 3 * 3600}, stores=("indicator",), assemble_s=3)
 def depth3(ctx: Context) -> Outcome:
     from ..construct.radial_build import radial_build
     from ..theory.radial import profile, two_layer_plan
@@ -885,7 +891,7 @@ def depth3(ctx: Context) -> Outcome:
     out.paragraphs += [
         "Eldan & Shamir's depth-3 network sums one broken-line x_i² per coordinate in its first hidden layer and "
         "applies a broken line through φ(√s) in its second; its size is poly(d, L/ε). depthsep builds it with the "
-        "widths its error budget asks for and checks the sup error on the ball. Seed 001's point is that for "
+        "widths its error budget asks for and checks the sup error on the ball. Safran, Eldan & Shamir's point is that for "
         "O(1)-Lipschitz φ depth 2 also has poly(d) size (previous section): what the Eldan–Shamir separation "
         "uses is a Lipschitz constant growing with d.",
         "The ball indicator (Safran & Shamir 2017) is not Lipschitz at all; training it reproduces the paper's "
@@ -906,7 +912,7 @@ def depth3(ctx: Context) -> Outcome:
 # -- notes on the papers ---------------------------------------------------------------------------
 
 @section("notes", "Notes on the papers: what reproducing them found that they do not say", claims=(),
-         estimate_s={"smoke": 4, "quick": 10, "full": 15})
+         estimate_s={"smoke": 1, "quick": 1, "full": 2})
 def notes(ctx: Context) -> Outcome:
     from ..theory.tree import optimal_tree
 
@@ -1037,7 +1043,8 @@ def _store_facts(path: Path) -> list:
 
     with ResultStore(path, readonly=True) as store:
         rows = store.rows()
-    return [path.name, len(rows), ", ".join(sorted({str(r["device"]) for r in rows})) or "–",
+    trained = sum(r["wall_s"] or 0.0 for r in rows)
+    return [path.name, len(rows), _clock(trained), ", ".join(sorted({str(r["device"]) for r in rows})) or "–",
             ", ".join(sorted({str(r["version"]) for r in rows})) or "–", f"{path.stat().st_size / 1e6:.2f} MB"]
 
 
@@ -1121,8 +1128,10 @@ def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | N
                     [[s["title"], s["status"] + (f": {s['error']}" if s["error"] else ""), _clock(s["wall_s"]),
                       s["trained"]] for s in summaries], "Per-section wall time")]
     if stores:
-        tables.append(Table(["store", "models", "devices they were trained on", "depthsep versions", "size"],
-                            [_store_facts(p) for p in stores], "Results stores used"))
+        tables.append(Table(["store", "models", "training time they record", "devices they were trained on",
+                             "depthsep versions", "size"], [_store_facts(p) for p in stores],
+                            "Results stores used (the training time is the sum of each model's share of its "
+                            "group's wall time, whenever it was trained)"))
     summary = [
         f"Reproduces Rolnick & Tegmark, “The power of deeper networks for expressing natural functions” (ICLR 2018), "
         f"and Safran, Eldan & Shamir, “Depth separations in neural networks: what is actually being separated?” "

@@ -58,6 +58,7 @@ class Browser:
         os.close(from_child_w)
         self._buffer = b""
         self._next = 0
+        self.events = []                              # events read while waiting for a reply
         return self
 
     def __exit__(self, *exc) -> None:
@@ -106,11 +107,11 @@ class Browser:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
-            self.events.append(reply) if hasattr(self, "events") else None
+            self.events.append(reply)
 
     def wait_event(self, method: str, session: str) -> dict:
         deadline = time.monotonic() + self.timeout
-        for i, event in enumerate(getattr(self, "events", [])):
+        for i, event in enumerate(self.events):
             if event.get("method") == method and event.get("sessionId") == session:
                 return self.events.pop(i)
         while True:
@@ -119,7 +120,6 @@ class Browser:
                 return event
 
     def open(self, url: str, width: int = 1280, height: int = 900) -> "Tab":
-        self.events = []
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Page.enable", session=session)

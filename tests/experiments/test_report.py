@@ -18,7 +18,7 @@ from depthsep.train.config import RunOptions
 
 RUN = RunOptions(workers=1, progress=False)
 TRAINING = [s.key for s in SECTIONS if s.stores]
-#: Every numbered result the report must carry a row for (seed 000, then seed 001 and its sources).
+#: Every numbered result the report must carry a row for (Rolnick & Tegmark, then Safran, Eldan & Shamir and the results it revisits).
 REQUIRED = {"prop-3.3", "thm-3.4", "thm-4.1-i", "thm-4.1-ii", "thm-4.2", "thm-4.3-i", "thm-4.3-ii", "thm-4.4",
             "prop-4.5", "prop-4.6-i", "prop-4.6-ii", "thm-5.1", "eq-5", "conjecture-5.2", "figure-2",
             "rule-of-thumb", "ses-thm-1", "ses-thm-2", "ses-thm-3", "ses-thm-4", "es-depth-3", "ss-indicator"}

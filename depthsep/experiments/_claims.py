@@ -199,7 +199,7 @@ def sparse_counts(polys) -> list[dict]:
         p = parse_polynomial(text)
         monomials = [monomial_text(e) for e in p.monomials]
         rows.append({
-            "poly": str(p), "sparsity": p.sparsity, "degree": p.degree, "rank": derivative_rank(p),
+            "poly": str(p), "monomials": monomials, "sparsity": p.sparsity, "degree": p.degree, "rank": derivative_rank(p),
             "thm43_lower": -(-max(prod(r + 1 for r in e) for e in p.monomials) // p.sparsity),
             "built": sum(built_neurons(text, 1)),
             "deep_built": sum(built_neurons(text, "deep")),

@@ -962,7 +962,8 @@ def notes(ctx: Context) -> Outcome:
                  "monomials' deep networks together"
                  + (f", e.g. {example['poly']}: {example['deep_built']} against {example['deep_monomials']}" if example else "")
                  + "; all stay below the theorems' formula",
-                 f"depthsep bounds '{example['poly']}'" if example else "depthsep bounds 'x1^3*x2 + x3'"])
+                 "; ".join(f"depthsep bounds '{q}'" for q in [example["poly"], *example["monomials"]])
+                 if example else "depthsep bounds 'x1^3*x2 + x3'"])
     rows.append(["Prop 4.6(ii)'s 7⌈log2 d⌉ is 0 at d = 1, but x needs a neuron",
                  "x1: one hidden layer 2 neurons (σ(x) and σ(0) in the paper model); depthsep counts Thm 4.1(ii)'s 4",
                  "depthsep bounds 'x1'"])

@@ -361,7 +361,9 @@ def univariate(ctx: Context) -> Outcome:
               f"{len(builds)} random polynomials of degree 2–6 with integer coefficients (seed {UNIVARIATE_SEED}): "
               f"`build --layers 1` uses d + 1 neurons (Vandermonde block) and verifies below ε = {checks.EPSILON:g} "
               f"on {len(ok)}/{len(builds)} (worst {_fmt(max((b['sup_error'] or 0 for _, b in ok), default=None))})")
-    top = ctx.pick({"smoke": 8, "quick": 64, "full": 128})
+    # Up to 64 in every mode: from d = 73 the one-layer layout's Vandermonde readout (σ_d = 1/d! at a
+    # nominal scale) is no longer finite in float64, so there is no built width to compare.
+    top = ctx.pick({"smoke": 8, "quick": 64, "full": 64})
     rows = checks.power_counts(range(1, top + 1))
     exact = sum(r["rank"] == r["built"] == r["d"] + 1 for r in rows)
     out.claim("prop-4.6-i", "holds" if exact == len(rows) else "differs",

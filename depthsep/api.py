@@ -86,38 +86,64 @@ def activation(name: str, degree: int | None = None, point=0, poly: str | None =
     return result
 
 
-def build(poly: str, layers="1", activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0,
-          dtype: str = "float64", out=None) -> dict:
+def build(poly: str, layers=None, activation: str = "tanh", model: str = "bias", epsilon=None, radius=1.0,
+          dtype: str = "float64", out=None, construction: str = "taylor", domain=None, metric=None) -> dict:
     """`depthsep build POLY --layers 1|deep|K --activation A --out F [--out G]`: an explicit network for
     POLY, scaled (Prop 3.3, gate by gate), verified, and written in each format asked for (.json, .onnx,
-    .pt, .pt2); ``out`` is a path or a list of paths."""
+    .pt, .pt2); ``out`` is a path or a list of paths. ``construction="log-exp"`` builds the
+    fixed-accuracy exp-of-logs network of a monomial instead, on the box ``domain`` (a:b; default
+    (−R, R)) within ``epsilon`` in ``metric`` (sup, mae or rmse under U[a, b]^n)."""
+    from .construct import logexp
     from .construct.build import build as construct
     from .network import PRECISIONS, check_output
 
+    from .construct import CONSTRUCTIONS
+
+    construction = checks.choice(construction, "--construction", CONSTRUCTIONS)
     dtype = checks.choice(dtype, "--dtype", PRECISIONS)
     paths = [] if out is None else [out] if isinstance(out, (str, bytes)) or hasattr(out, "__fspath__") else list(out)
     paths = [check_output(p, activation, dtype) for p in paths]   # before the work, not after it
     if epsilon is not None:
         epsilon = checks.positive_number(epsilon, "--epsilon")
-    result = construct(poly, layers, activation, model, epsilon, checks.positive_number(radius, "--radius"),
-                       dtype=dtype)
-    report = dict(result.report)
+    radius = checks.positive_number(radius, "--radius")
+    if construction == "taylor":
+        for name, value in (("--domain", domain), ("--metric", metric)):
+            if value is not None:
+                raise DepthsepError(f"{name} is for --construction log-exp; the Taylor constructions are built for sup error on (-R, R)^n (--radius)")
+        result = construct(poly, "1" if layers is None else layers, activation, model, epsilon, radius, dtype=dtype)
+        network, report = result.network, dict(result.report)
+    else:
+        if model == "paper":
+            raise DepthsepError("--construction log-exp needs biases (its pieces are shifted neurons); use --model bias")
+        network, report = logexp.build(poly, f"{-radius!r}:{radius!r}" if domain is None else domain, metric or "sup",
+                                       epsilon, activation, None if layers is None else checks.positive_int(layers, "--layers"), dtype=dtype)
     for path in paths:
-        result.network.save(path)
+        network.save(path)
     if paths:
         report["out"] = [str(p) for p in paths]
     return report
 
 
-def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed=0, dtype=None) -> dict:
+def verify(network: str, poly: str, radius=1.0, high_precision: bool = False, seed=0, dtype=None,
+           domain=None, metric: str = "sup") -> dict:
     """`depthsep verify NET POLY --radius R`: an estimate of sup |N − p| on (−R, R)^n for a network
-    written as .json, .onnx, .pt or .pt2."""
+    written as .json, .onnx, .pt or .pt2; with ``domain`` (a:b) on [a, b]^n, and with ``metric`` mae
+    or rmse the error under x ~ U[a, b]^n instead of the sup."""
+    from .construct import METRICS
     from .network import load_network
-    from .verification import sup_error
+    from .train.spec import parse_domain
+    from .verification import distribution_error, sup_error
 
+    metric = checks.choice(metric, "--metric", METRICS)
+    radius = checks.positive_number(radius, "--radius")
+    seed = checks.integer(seed, "--seed", 0)
+    lo, hi = (-radius, radius) if domain is None else parse_domain(domain)
     net = load_network(network)
-    report = sup_error(net, poly, checks.positive_number(radius, "--radius"), seed=checks.integer(seed, "--seed", 0),
-                       high_precision=bool(high_precision), dtype=dtype)
+    if metric == "sup":
+        report = sup_error(net, poly, (hi - lo) / 2, seed=seed, high_precision=bool(high_precision), dtype=dtype,
+                           center=(hi + lo) / 2)
+    else:
+        report = distribution_error(net, poly, (lo, hi), metric, seed=seed, dtype=dtype)
     report.update({"network": str(network), "target": str(parse_polynomial(poly)), "neurons": net.neurons,
                    "hidden_widths": net.hidden_widths, "activation": net.activation})
     return report

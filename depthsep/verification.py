@@ -34,8 +34,10 @@ from .poly import Polynomial, parse_polynomial
 QUICK_SAMPLES = 2048  # the probe the scale search scores every candidate with
 
 
-def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Random points, corners and face points of [−R, R]^n, plus the centre."""
+def probe_points(n: int, radius: float, samples: int, rng: np.random.Generator, center: float = 0.0) -> np.ndarray:
+    """Random points, corners and face points of [c − R, c + R]^n, plus the centre."""
+    if center:
+        return center + probe_points(n, radius, samples, rng)
     parts = [rng.uniform(-radius, radius, size=(samples, n)), np.zeros((1, n))]
     if n <= 12:
         parts.append(radius * np.array(list(itertools.product((-1.0, 1.0), repeat=n))))
@@ -86,7 +88,8 @@ def _gaps(network: Network, p: Polynomial, points: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(gaps), gaps, np.inf)
 
 
-def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, steps: int) -> tuple[float, np.ndarray]:
+def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, steps: int,
+            center: float = 0.0) -> tuple[float, np.ndarray]:
     """Projected gradient ascent on |N(x) − p(x)| from each start.
 
     The gradient comes from torch autograd, in float64 whatever the network's precision (the
@@ -107,7 +110,7 @@ def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, 
             # Normalised steps: the gradient of N − p can be huge or tiny; the direction is what counts.
             norms = grad.norm(dim=1, keepdim=True).clamp_min(1e-300)
             x += step * (0.97**i) * grad / norms
-            x.clamp_(-radius, radius)
+            x.clamp_(center - radius, center + radius)
             if i % 10 == 9 or i == steps - 1:
                 visited.append(x.detach().numpy().copy())
     points = np.vstack(visited)
@@ -118,9 +121,9 @@ def _ascend(network: Network, p: Polynomial, starts: np.ndarray, radius: float, 
 
 def sup_error(network: Network, poly, radius: float, *, samples: int = 20_000, seed: int = 0,
               ascent_starts: int = 16, ascent_steps: int = 150, high_precision: bool = False,
-              dtype: str | None = None) -> dict:
-    """Estimate sup |N − p| on (−R, R)^n in ``dtype`` (default: the network's precision; see the
-    module docstring). Returns a JSON-ready report, ``precision`` included."""
+              dtype: str | None = None, center: float = 0.0) -> dict:
+    """Estimate sup |N − p| on (c − R, c + R)^n (c = ``center``) in ``dtype`` (default: the network's
+    precision; see the module docstring). Returns a JSON-ready report, ``precision`` included."""
     p = parse_polynomial(poly)
     radius = positive_number(radius, "--radius")
     if network.n_inputs != p.n:
@@ -128,16 +131,18 @@ def sup_error(network: Network, poly, radius: float, *, samples: int = 20_000, s
     dtype = precision_of(network, dtype)
     network = in_precision(network, dtype)
     # The quick probe first, exactly as the scale search saw it (same points, same batch); then the larger one.
-    quick = probe_points(p.n, radius, QUICK_SAMPLES, np.random.default_rng(seed))
-    wide = probe_points(p.n, radius, samples, np.random.default_rng(seed))
+    quick = probe_points(p.n, radius, QUICK_SAMPLES, np.random.default_rng(seed), center)
+    wide = probe_points(p.n, radius, samples, np.random.default_rng(seed), center)
     points = np.vstack([quick, wide])
     gaps = np.concatenate([_gaps(network, p, quick), _gaps(network, p, wide)])
     report = {"precision": dtype, "radius": radius, "points": int(len(points))}
+    if center:
+        report["domain"] = f"{center - radius:g}:{center + radius:g}"
     if not np.all(np.isfinite(gaps)):
         return {"sup_error": float("inf"), "argmax": None, **report, "method": "sampling (non-finite output)"}
     order = np.argsort(gaps)[::-1][:ascent_starts]
     sampled, where = float(gaps[order[0]]), points[order[0]]
-    climbed, climbed_at = _ascend(network, p, points[order], radius, ascent_steps) if p.n else (-1.0, where)
+    climbed, climbed_at = _ascend(network, p, points[order], radius, ascent_steps, center) if p.n else (-1.0, where)
     best, argmax = (climbed, climbed_at) if climbed > sampled else (sampled, where)
     report.update({
         "sup_error": best, "argmax": [float(v) for v in argmax], "sampled_sup": sampled,
@@ -148,6 +153,38 @@ def sup_error(network: Network, poly, radius: float, *, samples: int = 20_000, s
         exact = network.evaluate_mp(worst, dps=60)
         report["high_precision_sup"] = float(np.max(np.abs(exact - p.evaluate(worst))))
     return report
+
+
+# -- errors under a distribution -------------------------------------------------------------------
+DISTRIBUTION_SAMPLES = 200_000
+_CHUNK = 8192
+
+
+def distribution_error(network: Network, poly, domain, metric: str = "mae", *, samples: int = DISTRIBUTION_SAMPLES,
+                       seed: int = 0, dtype: str | None = None) -> dict:
+    """E|N − p| (``mae``) or sqrt(E (N − p)²) (``rmse``) for x ~ U[a, b]^n, ``domain`` = a:b, estimated
+    from ``samples`` seeded points in ``dtype`` (default: the network's precision), with its standard
+    error (for rmse by the delta method). The worse of numpy and torch evaluation counts at each point."""
+    from .train.spec import parse_domain
+
+    p = parse_polynomial(poly)
+    lo, hi = parse_domain(domain)
+    if metric not in ("mae", "rmse"):
+        raise DepthsepError(f"--metric must be mae or rmse for an error under a distribution, got {metric!r}")
+    if network.n_inputs != p.n:
+        raise DepthsepError(f"the network takes {network.n_inputs} inputs but {p} has {p.n} variables ({', '.join(p.variables) or 'none'})")
+    dtype = precision_of(network, dtype)
+    network = in_precision(network, dtype)
+    rng = np.random.default_rng(seed)
+    gaps = np.concatenate([_gaps(network, p, rng.uniform(lo, hi, size=(min(_CHUNK, samples - start), p.n)))
+                           for start in range(0, samples, _CHUNK)])
+    values = gaps if metric == "mae" else gaps**2
+    mean, spread = float(np.mean(values)), float(np.std(values)) / np.sqrt(len(values))
+    if metric == "rmse":
+        root = float(np.sqrt(mean))
+        mean, spread = root, spread / (2 * root) if root > 0 else 0.0
+    return {metric: mean, "standard_error": spread, "samples": int(samples), "domain": f"{lo:g}:{hi:g}",
+            "precision": dtype, "seed": seed}
 
 
 # -- radial targets φ(|x|) on the ball |x| ≤ R ---------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from ..construct import CONSTRUCTIONS, METRICS
 from ..train.config import BACKENDS, RunOptions, TrainingConfig
 from . import render as r
 
@@ -110,23 +111,34 @@ COMMANDS: tuple[Command, ...] = (
             r.render_activation),
     Command(("build",), "an explicit network for a polynomial, scaled, verified and written", "build",
             (POLY,
-             arg("--layers", help="1 (Thm 4.1(i) / Prop 4.5), deep (Thm 4.1(ii) / 4.3(ii) / Prop 4.6) or "
-                                  "K >= 2 (Thm 5.1 product tree) (default: 1)"),
+             arg("--construction", choices=list(CONSTRUCTIONS),
+                 help="taylor: the paper's gates, the same neurons for every epsilon; log-exp: a monomial as "
+                      "exp of a sum of logs, sized for one epsilon in --metric on --domain (default: taylor)"),
+             arg("--layers", help="taylor: 1 (Thm 4.1(i) / Prop 4.5), deep (Thm 4.1(ii) / 4.3(ii) / Prop 4.6) or "
+                                  "K >= 2 (Thm 5.1 product tree); log-exp: K >= 2, or 3 on a box with negative "
+                                  "numbers, extra layers carrying the inputs (default: 1; log-exp: 2 or 3)"),
              arg("--activation", help="the activation σ (default: tanh; see depthsep activation)"),
              arg("--model", choices=["paper", "bias"],
                  help="paper: no biases, constants from σ(0) neurons, the theorems' counts; bias: affine "
                       "layers, σ expanded where its coefficients are non-zero (default: bias)"),
-             arg("--epsilon", help="reach sup error < EPSILON (default: the least error the precision allows)"),
+             arg("--epsilon", help="reach an error < EPSILON in --metric (default: taylor, the least sup error "
+                                   "the precision allows; log-exp: required)"),
              arg("--radius", help="the domain (-R, R)^n (default: 1)"),
+             arg("--domain", metavar="A:B", help="log-exp: the box [A, B]^n instead of (-R, R)^n (default: -R:R)"),
+             arg("--metric", choices=list(METRICS),
+                 help="log-exp: sup on the box, or mae / rmse under x ~ U[A, B]^n (default: sup)"),
              arg("--dtype", choices=["float64", "float32"],
                  help="the precision the network is built and verified in (default: float64)"),
              arg("--out", action="append",
                  help="write the network: .json, .onnx, .pt (torch.load) or .pt2 (torch.export.load); "
                       "repeat for several formats (default: not written)")),
             r.render_build),
-    Command(("verify",), "estimate sup |N - p| of a network on (-R, R)^n", "verify",
+    Command(("verify",), "estimate sup |N - p| of a network on (-R, R)^n, or its error under U[a, b]^n", "verify",
             (arg("network", metavar="NET", help="a network file: .json, .onnx, .pt or .pt2"), POLY,
              arg("--radius", help="the domain (-R, R)^n (default: 1)"),
+             arg("--domain", metavar="A:B", help="the box [A, B]^n instead of (-R, R)^n (default: -R:R)"),
+             arg("--metric", choices=list(METRICS),
+                 help="sup on the box, or mae / rmse under x ~ U[A, B]^n, estimated from 200000 points (default: sup)"),
              arg("--high-precision", action="store_true", default=None,
                  help="re-evaluate the worst points with mpmath (default: off)"),
              arg("--seed", help="seed of the random points (default: 0)"),

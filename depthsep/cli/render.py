@@ -83,6 +83,8 @@ def render_activation(r: dict) -> str:
 
 
 def render_build(r: dict) -> str:
+    if r["construction"] == "log-exp":
+        return _render_logexp(r)
     promised = "" if r["promised"] is None else f"the theorem's count: {format_value(r['promised'])}"
     rows = [
         ("target", r["target"], ""),
@@ -105,11 +107,39 @@ def render_build(r: dict) -> str:
     return key_values(rows) + (f"\nnote: {r['note']}" if r.get("note") else "")
 
 
+def _render_logexp(r: dict) -> str:
+    where = f"on [{r['domain'].replace(':', ', ')}]^n" if r["metric"] == "sup" else f"under x ~ U[{r['domain'].replace(':', ', ')}]^n"
+    measured = f"{r['error']:.3g}" + (f" ± {r['standard_error']:.1g}" if r.get("standard_error") else "")
+    rows = [
+        ("target", r["target"], ""),
+        ("construction", "log-exp", "exp of a sum of per-coordinate logs, sized for one epsilon"),
+        ("activation", r["activation"], "bias model"),
+        ("hidden widths", r["hidden_widths"], f"{r['layers']} hidden layer(s); log pieces {format_value(r['piece_widths'])} per coordinate by power, exp piece {r['exp_width']}"),
+        ("neurons", r["neurons"], f"the rule's count: {r['promised']}"),
+        (f"{r['metric']} error", measured, f"measured {where}, asked {r['epsilon']:g}"),
+        ("error bound", f"{r['error_bound']:.3g}", ", ".join(f"{k} {v:.2g}" for k, v in r["bound_terms"].items())),
+        ("shift c", f"{r['shift_c']:.3g}", "log(x + c) (or log sqrt(x^2 + c^2)) stands for log x"),
+        ("precision", r["precision"], "the floating-point type the network was verified in"),
+        ("build time", f"{r['build_s']:.2f} s", ""),
+    ]
+    rows += [("written", path, "") for path in r.get("out", [])]
+    return key_values(rows)
+
+
 def render_verify(r: dict) -> str:
+    for metric in ("mae", "rmse"):
+        if metric in r:
+            return key_values([
+                ("network", r["network"], f"{r['activation']}, widths {format_value(r['hidden_widths'])}"),
+                ("target", r["target"], ""),
+                (metric, f"{r[metric]:.4g}", f"± {r['standard_error']:.2g} (standard error) under x ~ U[{r['domain'].replace(':', ', ')}]^n, "
+                                            f"{r['samples']} points, evaluated in {r['precision']}"),
+            ])
+    where = f"on [{r['domain'].replace(':', ', ')}]^n" if "domain" in r else f"on (-{r['radius']:g}, {r['radius']:g})^n"
     rows = [
         ("network", r["network"], f"{r['activation']}, widths {format_value(r['hidden_widths'])}"),
         ("target", r["target"], ""),
-        ("sup_error", f"{r['sup_error']:.3g}", f"on (-{r['radius']:g}, {r['radius']:g})^n, evaluated in {r['precision']}"),
+        ("sup_error", f"{r['sup_error']:.3g}", f"{where}, evaluated in {r['precision']}"),
         ("sampled", f"{r['sampled_sup']:.3g}", f"{r['points']} points: random, corners, faces"),
         ("gradient ascent", f"{r['ascent_sup']:.3g}", f"{r['ascent_starts']} starts x {r['ascent_steps']} steps"),
         ("worst point", ", ".join(f"{v:.4g}" for v in r["argmax"] or []), ""),

@@ -1,6 +1,6 @@
 """Wall time of each experiment's quick preset, from an empty store, as a user runs it.
 
-    python benchmarks/bench_presets.py [--only figure2,radial,indicator] [--root DIR]
+    python benchmarks/bench_presets.py [--only figure2,radial,indicator,atlas] [--root DIR]
 
 Each preset runs as ``python -m depthsep ...`` in a fresh folder (so nothing is resumed) with the
 ``depthsep`` importable from ``--root`` (default: this checkout; point it at another checkout, e.g. a
@@ -24,6 +24,7 @@ PRESETS = {
     "figure2": ["figure2", "--no-progress"],
     "radial": ["radial", "experiment", "--no-progress", "--out", "radial.png"],
     "indicator": ["radial", "indicator", "--no-progress", "--out", "indicator.png"],
+    "atlas": ["atlas", "--no-progress"],
 }
 
 

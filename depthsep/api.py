@@ -197,6 +197,40 @@ def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.
                run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
 
 
+def atlas(mode: str = "quick", target=None, n=None, layers=None, threshold=None, seeds=None, steps=None,
+          max_width=None, domain=None, store: str = "atlas.db", out: str | None = "atlas.png",
+          budget_check: bool = False, *, backend=None, address=None, device=None, workers=None,
+          progress=None) -> dict:
+    """`depthsep atlas [--quick|--full]`: the smallest width per (n, k) that trained k-hidden-layer nets
+    need to reach a relative RMSE on x1⋯xn (or one target), searched into a resumable store; the fitted
+    exponent of log2 m against Conjecture 5.2's n^(1/k). None takes the preset's value. With
+    ``budget_check``, the frontier cells are searched again at twice the steps (into the same store)."""
+    from .experiments import atlas as experiment
+
+    mode = checks.choice(mode, "atlas mode", experiment.MODES)
+    run = run_options(backend=backend, address=address, device=device, workers=workers, progress=progress)
+    given = dict(target=target, n=n, layers=layers, threshold=threshold, seeds=seeds, steps=steps,
+                 max_width=max_width, domain=domain, store=store)
+    if budget_check:
+        return {"budget": experiment.budget_check(mode, run=run, **given)}
+    return experiment.atlas(mode, out=out, run=run, **given)
+
+
+def report(mode: str = "quick", store_dir: str = ".", out: str = "report", sections=None, *, backend=None,
+           address=None, device=None, workers=None, progress=None) -> dict:
+    """`depthsep report [--quick|--full|--smoke] --out DIR`: every numbered claim of both papers beside
+    the check that tests it, as report.html, report.md and claims.json in ``out``; the training
+    experiments' stores live in ``store_dir`` (resumed when present). ``sections``: comma-separated
+    section keys (None: all)."""
+    from .experiments import report as experiment
+
+    if isinstance(sections, str):
+        sections = [k.strip() for k in sections.split(",") if k.strip()]
+    return experiment.report(checks.choice(mode, "report mode", experiment.MODES), store_dir, out,
+                             run_options(backend=backend, address=address, device=device, workers=workers,
+                                         progress=progress), sections=sections)
+
+
 def doctor() -> dict:
     """`depthsep doctor`: versions, device, torch threads, CPU count and Ray availability."""
     from .environment import doctor as report
@@ -353,7 +387,7 @@ def run_options(**given) -> RunOptions:
 
 
 __all__ = [
-    "activation", "advise", "bench_train", "bounds", "build", "converge", "doctor", "figure1", "figure2",
+    "activation", "advise", "atlas", "bench_train", "bounds", "build", "converge", "doctor", "figure1", "figure2",
     "plot_heatmap", "polynomial", "radial_build", "radial_experiment", "radial_indicator", "radial_sizes",
-    "run_options", "runs", "sweep", "training_config", "tree", "verify",
+    "report", "run_options", "runs", "sweep", "training_config", "tree", "verify",
 ]

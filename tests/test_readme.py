@@ -28,6 +28,8 @@ SMALLER = {
                                   "--test-size", "1000"],
     "benchmarks/bench_rank.py": ["--repeat", "1"],
     "benchmarks/bench_ray.py": ["--steps", "10"],
+    "atlas": ["--n", "2,3", "--layers", "1,2", "--seeds", "0", "--steps", "200", "--max-width", "8"],
+    "report": ["--smoke", "--sections", "approximation,product-trees"],
 }
 TINY_FIGURE2 = dict(layers=[1, 2], widths=[5, 10], activations=["tanh"], seeds=[0, 1], steps=30, batch_size=32,
                     test_size=500)
@@ -102,7 +104,7 @@ def test_the_main_job_runs_as_written(tmp_path, monkeypatch, capsys, tiny_figure
 
 def test_every_example_runs_and_writes_its_files(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    examples = [c for c in _lines(_fenced("bash")[3])]
+    examples = [c for c in _lines(_fenced("bash")[4])]
     assert len(examples) >= 10 and all(c.startswith(".venv/bin/depthsep ") for c in examples)
     for command in examples:
         argv = _depthsep_argv(command)
@@ -119,6 +121,17 @@ def test_every_example_runs_and_writes_its_files(tmp_path, monkeypatch, capsys):
     result = subprocess.run([sys.executable, "-c", python_block], cwd=tmp_path, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_report_runs_as_written(tmp_path, monkeypatch, capsys):
+    """The page the README shows after the main job, on two sections of the smoke preset."""
+    monkeypatch.chdir(tmp_path)
+    block = _lines(_fenced("bash")[3])
+    assert block == [".venv/bin/depthsep report --out report"], "the README's fourth block is the report"
+    out = _run(_depthsep_argv(block[0]) + ["--no-progress"], capsys)
+    assert "holds" in out and "wrote report/report.html" in out
+    for name in ("report.html", "report.md", "claims.json"):
+        assert (tmp_path / "report" / name).stat().st_size > 0
 
 
 def test_the_epsilon_the_readme_says_float64_cannot_reach_is_refused(capsys):

@@ -29,6 +29,11 @@ def arg(*flags: str, **kwargs) -> Arg:
     return Arg(flags, kwargs)
 
 
+def mode(name: str, help: str) -> Arg:
+    """``--quick``, ``--full``, …: one of an experiment's presets, passed as ``mode``."""
+    return arg(f"--{name}", dest="mode", action="store_const", const=name, help=help)
+
+
 @dataclass(frozen=True)
 class Command:
     """``path``: the words typed (``("radial", "build")``); ``api``: the name of the function in
@@ -176,17 +181,48 @@ COMMANDS: tuple[Command, ...] = (
             r.render_runs, json=False, render_with=("fmt", "out")),
     Command(("figure2",), "the paper's Figure 2: depth x width sweep for the product of 20 inputs, then its heatmap",
             "figure2",
-            (arg("--quick", dest="mode", action="store_const", const="quick",
-                 help="6 depths x 5 widths x 4 seeds, 50 000 steps of 128 points, 20 000 test points: minutes on a "
+            (mode("quick", "6 depths x 5 widths x 4 seeds, 50 000 steps of 128 points, 20 000 test points: minutes on a "
                       "CPU (default). The batch and test sizes differ from sweep's defaults on purpose: the "
                       "heavy-tailed target rewards many small steps, and 20 000 points put the MAE's standard "
                       "error near 0.02, enough for a quick grid"),
-             arg("--full", dest="mode", action="store_const", const="full",
-                 help="the paper's 20 x 20 grid, tanh and relu, 60 000 steps, 100 000 test points; hours, resumable (default: --quick)"),
+             mode("full", "the paper's 20 x 20 grid, tanh and relu, 60 000 steps, 100 000 test points; hours, resumable (default: --quick)"),
              arg("--store", help=STORE_HELP.format("figure2.db")),
              arg("--out", help="the heatmap, PNG and SVG (default: figure2.png)"),
              *RUN_ARGS),
             r.render_sweep),
+    Command(("atlas",), "Conjecture 5.2 tested: the smallest width k-layer nets need for x1...xn, per (n, k)",
+            "atlas",
+            (mode("quick", "k = 1..3, n from 2 up until every depth is past the width cap 128 (n = 7 here), 4 seeds, "
+                           "10 000 Adam steps of 256: minutes on a CPU (default)"),
+             mode("full", "n = 2..24, k = 1..6, widths up to 8192, 40 000 steps of 1024: hours, meant for a GPU "
+                          "or Ray, resumable (default: --quick)"),
+             arg("--target", help="'product' (the family over n) or one target: product:N, poly:EXPR, radial:PHI:D "
+                                  "(default: product)"),
+             arg("--n", help="comma-separated n of the product family (default: the preset's)"),
+             arg("--layers", help="comma-separated hidden-layer counts k (default: the preset's)"),
+             arg("--threshold", help="test RMSE / std of the target to reach, in (0, 1) (default: the preset's)"),
+             arg("--seeds", help="comma-separated integers >= 0; a width counts when every seed reaches the "
+                                 "threshold (default: the preset's)"),
+             arg("--steps", help="optimizer steps per model (default: the preset's)"),
+             arg("--max-width", help="the largest width probed; beyond it a cell reads '> cap' (default: the preset's)"),
+             arg("--domain", help="inputs uniform on a:b (default: the preset's)"),
+             arg("--store", help=STORE_HELP.format("atlas.db")),
+             arg("--out", help="the figure, PNG and SVG (default: atlas.png)"),
+             arg("--budget-check", action="store_true", default=None,
+                 help="after the atlas, search its two largest n again at twice the steps: does the minimal "
+                      "width move? (default: off)"),
+             *RUN_ARGS),
+            r.render_atlas),
+    Command(("report",), "both papers in one page: every numbered claim beside the check that tests it",
+            "report",
+            (mode("quick", "every section at a scale a laptop CPU finishes in minutes (default)"),
+             mode("full", "the faithful presets: hours, meant for a GPU or Ray, resumable (default: --quick)"),
+             mode("smoke", "tiny grids: a test of the pipeline in seconds, not a result (default: --quick)"),
+             arg("--out", required=True, help="the folder for report.html, report.md, claims.json and figures/ (required)"),
+             arg("--store-dir", help="the folder of the experiments' stores, resumed when present (default: .)"),
+             arg("--sections", help="comma-separated section keys (default: all)"),
+             *RUN_ARGS),
+            r.render_report),
     Command(("doctor",), "versions, device, threads, cores and Ray: what a bug report needs", "doctor",
             (), r.render_doctor),
     Command(("radial", "build"), "an explicit ReLU network for phi(|x|) on the ball, verified", "radial_build",

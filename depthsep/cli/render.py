@@ -238,6 +238,39 @@ def render_radial_sizes(r: dict) -> str:
     return "\n".join([text, *(f"wrote {p}" for p in r.get("files", r.get("figures", [])))])
 
 
+def render_atlas(r: dict) -> str:
+    """The minimal-neuron table, the exponent fitted per k with the verdict, and what was trained;
+    with --budget-check, how each frontier cell's minimal width moved at twice the steps."""
+    if "budget" in r:
+        b = r["budget"]
+        rows = [[row["n"], row["layers"], row["min_width"], row["longer_min_width"], row["grid_steps"]]
+                for row in b["rows"]]
+        title = (f"minimal width at {b['steps']} and at {b['longer_steps']} steps "
+                 f"(relative RMSE <= {b['threshold']:g}; grid steps of sqrt 2, negative: fewer neurons)")
+        text = table(["n", "k", f"W @ {b['steps']}", f"W @ {b['longer_steps']}", "change"], rows, title=title)
+        summary = ", ".join(f"{count} {what}" for what, count in b["summary"].items() if count)
+        return "\n".join([text, "", f"{summary}; {b['trained']} trained in {b['wall_s']} s"])
+    from ..experiments.atlas import atlas_table
+
+    fits = [[f["layers"], f.get("beta"), f.get("beta_low"), f.get("beta_high"), f"{1 / f['layers']:.3g}",
+             f["verdict"]] for f in r["fits"]]
+    lines = [atlas_table(r), "",
+             table(["k", "beta", "low", "high", "1/k (Conj. 5.2)", "verdict"], fits,
+                   title="log2 m = a n^beta + c fitted per k, bootstrap interval"),
+             "", f"{r['trained']} trained ({r['rounds']} rounds) into {r['store']} in {r['wall_s']} s"]
+    return "\n".join([*lines, *(f"wrote {p}" for p in r.get("files", []))])
+
+
+def render_report(r: dict) -> str:
+    """Each claim's status and the command that checks it, then the counts and the files written."""
+    rows = [[c["id"], c["status"], c["command"]] for c in r["claims"]]
+    failed = [f"section {s['title']} failed: {s['error']}" for s in r["sections"] if s["status"] != "ok"]
+    counts = ", ".join(f"{n} {status}" for status, n in r["counts"].items() if n)
+    return "\n".join([table(["claim", "status", "check"], rows, title=f"report ({r['mode']})"), "", *failed,
+                      f"{counts}; {r['trained']} models trained; {r['wall_s']} s",
+                      f"wrote {r['html']}", f"wrote {r['markdown']}", f"wrote {r['claims_json']}"])
+
+
 def render_paths(paths: list[str]) -> str:
     return "\n".join(f"wrote {p}" for p in paths)
 

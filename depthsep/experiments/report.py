@@ -1117,8 +1117,7 @@ def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | N
     stores = [store_path / name for name in STORES.values() if (store_path / name).exists()]
     provenance = [
         ("generated", started_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("command", f"depthsep report --{mode} --store-dir {store_path} --out {out_dir}"
-                    if mode != "smoke" else f"report(mode='smoke', store_dir='{store_path}', out='{out_dir}')"),
+        ("command", f"depthsep report --{mode} --store-dir {store_path} --out {out_dir}"),
         ("depthsep and libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
         ("machine", f"{_machine()}, {environment['cpu_count']} CPUs ({environment['usable_cpus']} usable), "
                     f"{environment['platform']}"),

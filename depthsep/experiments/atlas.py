@@ -77,11 +77,38 @@ BUDGET_FACTOR = 2                   # budget_check's steps, as a multiple of the
 METRIC = "relative test RMSE: test RMSE / std of the target under the input law"
 SUCCESS = "a probe succeeds when its best seed reaches the threshold (the median is reported beside it)"
 
-#: Sizes of explicit fixed-accuracy networks to draw beside the trained minimum: label →
-#: ``f(n, layers, threshold)`` giving the neurons of a construction whose relative RMSE on the
-#: atlas's input law is at most ``threshold`` (None where it has none). Empty here; a construction
-#: module registers itself by adding an entry, or a caller passes ``constructions=`` to :func:`atlas`.
-CONSTRUCTIONS: dict[str, Callable[[int, int, float], int | None]] = {}
+LOGEXP = "log-exp network (k·widest layer)"
+
+
+@lru_cache(maxsize=512)
+def logexp_size(n: int, layers: int, threshold: float, domain: tuple[float, float]) -> int | None:
+    """k·(widest layer) of :mod:`depthsep.construct.logexp`'s tanh network for x1⋯xn with exactly
+    ``layers`` hidden layers whose RMSE under U[a, b]^n is at most ``threshold``·std — a network of
+    the atlas's equal-width shape (narrower layers padded to the widest) that provably reaches the
+    threshold a found cell reaches. None where the construction needs more layers (two on a box with
+    a ≥ 0, three around 0 for the sign) or its rule refuses the accuracy.
+
+    Equal widths because the atlas counts m = k·W: a cell's trained minimum and this size are then
+    the same kind of number, and a trained cell above it failed where a network of its shape exists.
+    """
+    from ..construct.logexp import plan as logexp_plan
+    from ..train.moments import target_std as exact_std
+    from ..train.targets import make_target
+
+    std = exact_std(make_target(f"product:{n}"), domain)
+    try:
+        built = logexp_plan("*".join(f"x{i + 1}" for i in range(n)), f"{domain[0]!r}:{domain[1]!r}", "rmse",
+                            threshold * std, ACTIVATION, layers=layers)
+    except DepthsepError:
+        return None
+    return layers * max(built.widths)
+
+
+#: Sizes of explicit fixed-accuracy networks drawn beside the trained minimum: label →
+#: ``f(n, layers, threshold, domain)``, the neurons of a construction whose relative RMSE on the
+#: atlas's input law U[domain]^n is at most ``threshold`` (None where it has none); a caller may pass
+#: others as ``constructions=`` to :func:`atlas`.
+CONSTRUCTIONS: dict[str, Callable[[int, int, float, tuple[float, float]], int | None]] = {LOGEXP: logexp_size}
 
 
 @dataclass(frozen=True)
@@ -483,7 +510,7 @@ def atlas_rows(plan: AtlasPlan, state: AtlasState, constructions: Mapping[str, C
                "largest_failure": max(failures, key=lambda p: p["width"]) if failures else None}
         if plan.family == PRODUCT:
             row["tree_neurons"] = optimal_tree(c.n, c.layers).neurons
-            row["constructions"] = {label: size(c.n, c.layers, plan.threshold)
+            row["constructions"] = {label: size(c.n, c.layers, plan.threshold, plan.training.domain)
                                     for label, size in constructions.items()}
         rows.append(row)
     return rows
@@ -619,6 +646,9 @@ def atlas_table(result: dict) -> str:
 LAYER_COLOURS = ["#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#555555"]
 
 
+CONSTRUCTION_STYLES = (":", "-.")   # line styles of the construction sizes, in label order
+
+
 def _colour(k: int) -> str:
     return LAYER_COLOURS[(k - 1) % len(LAYER_COLOURS)]
 
@@ -664,6 +694,7 @@ def _plot_family(plt, result: dict):
 
     rows, layers, cap = result["rows"], result["layers"], result["setup"]["max_width"]
     ns = result["n"]
+    labels = sorted({label for r in rows for label, size in r.get("constructions", {}).items() if size})
     fig, axes = plt.subplots(1, 3, figsize=(16.5, 5.6), layout="constrained",
                              gridspec_kw={"width_ratios": (1.25, 1.1, 0.8)})
     ax = axes[0]
@@ -685,9 +716,9 @@ def _plot_family(plt, result: dict):
                             arrowprops=dict(arrowstyle="->", color=colour, lw=1.3))
         tree = [(r["n"], r["tree_neurons"]) for r in mine]
         ax.plot([t[0] for t in tree], [t[1] for t in tree], "--", color=colour, lw=1.1, alpha=0.8, zorder=2)
-        for label, style in zip(sorted({lab for r in mine for lab in r.get("constructions", {})}), (":", "-.")):
+        for label, style in zip(labels, CONSTRUCTION_STYLES):
             pts = [(r["n"], r["constructions"][label]) for r in mine if r["constructions"].get(label)]
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour, lw=1.1)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour, lw=1.3, marker=".", ms=5)
     ax.set_yscale("log", base=2)
     ax.set_xticks(ns)
     ax.set_xlabel("n (inputs of the product x1⋯xn)")
@@ -699,6 +730,8 @@ def _plot_family(plt, result: dict):
     handles, _ = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color="0.3", ls="--", label="Thm 5.1 tree (ε → 0; 2^n for k = 1)"),
                 Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="above the width cap (k·cap)")]
+    handles += [Line2D([], [], color="0.3", ls=style, marker=".", label=label)
+                for label, style in zip(labels, CONSTRUCTION_STYLES)]
     if any(not r["monotone"] for r in rows):
         handles.append(Line2D([], [], color="0.3", marker="o", ms=11, mfc="none", ls="none",
                               label="success not monotone in W"))

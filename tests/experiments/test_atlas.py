@@ -156,11 +156,11 @@ def test_budget_check_reruns_the_frontier_at_twice_the_steps(tmp_path):
 
 
 def test_construction_sizes_are_drawn_beside(tmp_path):
-    sizes = {"test network": lambda n, k, threshold: 4 * n * k if threshold >= 0.5 else None}
+    sizes = {"test network": lambda n, k, threshold, domain: 4 * n * k if threshold >= 0.5 else None}
     result = atlas(n=[2, 3], layers=[1], seeds=[0], steps=30, max_width=4, threshold=0.5,
                    store=tmp_path / "a.db", out=tmp_path / "c.png", run=QUIET, constructions=sizes)
     assert [r["constructions"] for r in result["rows"]] == [{"test network": 8}, {"test network": 12}]
-    assert atlas_module.CONSTRUCTIONS == {}
+    assert list(atlas_module.CONSTRUCTIONS) == [atlas_module.LOGEXP]
 
 
 def test_figure_of_a_synthetic_atlas(tmp_path):
@@ -225,3 +225,22 @@ def test_a_store_of_another_setup_is_refused_and_kept(tmp_path):
                   **{"steps": 30, **other})
         assert "\n" not in str(info.value)
         assert _rows(store) == before and store.read_bytes() == raw
+
+
+def test_the_logexp_size_is_a_network_that_reaches_the_threshold():
+    """The size drawn beside the atlas, checked by building the network and measuring its error."""
+    from depthsep.construct import logexp
+    from depthsep.train.moments import target_std
+    from depthsep.train.targets import make_target
+    from depthsep.verification import distribution_error
+
+    domain, threshold = atlas_module.UNIT_DOMAIN, 0.3
+    assert atlas_module.logexp_size(3, 2, threshold, domain) is None       # the sign needs a third layer
+    size = atlas_module.logexp_size(3, 3, threshold, domain)
+    box = f"{domain[0]!r}:{domain[1]!r}"
+    std = target_std(make_target("product:3"), domain)
+    net, _ = logexp.build("x1*x2*x3", box, "rmse", threshold * std, "tanh", layers=3)
+    assert size == 3 * max(net.hidden_widths)
+    measured = distribution_error(net, "x1*x2*x3", box, "rmse", samples=50_000, seed=0)
+    assert measured["rmse"] / std <= threshold
+    assert atlas_module.logexp_size(3, 2, threshold, (0.0, 2.0)) is not None  # a positive box: two layers

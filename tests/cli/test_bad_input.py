@@ -14,7 +14,7 @@ def _one_line_or_ok(code: int, err: str) -> None:
 
 
 COMMANDS = ["poly", "bounds", "tree", "advise", "activation", "sweep", "runs", "figure2", "plot",
-            "verify", "build", "converge", "doctor", "nope", ""]
+            "verify", "build", "converge", "doctor", "atlas", "nope", ""]
 OPTIONS = ["--json", "--layers", "--widths", "--seeds", "--max-width", "--point", "--degree",
            "--poly", "--target", "--steps", "--radius", "--store", "--backend", "--address",
            "--epsilon", "--model", "--activation", "--out", "--csv", "--quick", "-x", "--"]
@@ -28,7 +28,7 @@ def test_random_command_lines_exit_0_or_2_with_one_line(tmp_path_factory, capsys
     nowhere = str(tmp_path_factory.getbasetemp() / "no" / "such" / "dir")
     # Anything that could write or train is pointed at a directory that does not exist.
     argv = [command, *rest]
-    if command in ("sweep", "runs", "figure2", "plot", "build", "converge", "verify"):
+    if command in ("sweep", "runs", "figure2", "plot", "build", "converge", "verify", "atlas"):
         argv += ["--store", f"{nowhere}/runs.db", "--out", f"{nowhere}/out.png"]
     try:
         code = main([a for a in argv if a])

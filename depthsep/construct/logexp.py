@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..activations import get_activation
-from ..checks import choice, positive_number
+from ..checks import choice, positive_int, positive_number
 from ..errors import DepthsepError
 from ..network import ACTIVATIONS, Network
 from ..poly import Polynomial, parse_polynomial
@@ -119,7 +119,7 @@ class Plan:
     powers: tuple[int, ...]
     box: Box
     metric: str
-    epsilon: float
+    epsilon: float | None                       # None for a plan of given widths
     activation: str
     layers: int
     c: float
@@ -128,6 +128,7 @@ class Plan:
     exp_piece: Piece
     shift: float                                # M in the sign switch (signed boxes)
     terms: dict[str, float] = field(default_factory=dict)
+    rule: str = "epsilon"                       # "epsilon": sized by the ε rule; "widths": given widths
 
     @property
     def used(self) -> list[int]:
@@ -157,6 +158,10 @@ class Plan:
 
     @property
     def bound(self) -> float:
+        """The evaluated error bound of the ε rule; NaN for a plan of given widths (no bound is
+        claimed for it: its measured error decides)."""
+        if self.rule == "widths":
+            return math.nan
         return sum(self.terms.values())
 
 
@@ -367,6 +372,70 @@ class _Moments:
         return factor * (total ** (1 / power))
 
 
+# -- given widths: the best fit for a neuron budget ------------------------------------------------
+def plan_widths(poly, log_width: int, exp_width: int, domain="0:2", activation: str = "tanh", layers=None, *,
+                c: float = 1e-3, top: float | None = None, floor: float = 1e-4, metric: str = "mae") -> Plan:
+    """The log–exp layout on a positive box with ``log_width`` neurons in every log piece and
+    ``exp_width`` in the exp piece, each piece fitted at exactly that width — not sized by ε.
+
+    The ε rule (:func:`plan`) asks for the fewest neurons whose error *bound* meets ε, and that bound
+    is conservative; a neuron budget (a width W per hidden layer) asks the other question: the
+    smallest error at given widths. Each piece is then the weighted least-squares fit that
+    :mod:`depthsep.construct.univariate` makes at one width (Lawson-reweighted towards minimax),
+    with the tolerance *shapes* of the ε rule — the log pieces loose where the magnitude is small
+    (``metric``), the exp piece relative, ``e^z + floor`` — and no scale: there is no ε to meet.
+
+    Free choices, searched by the caller: ``c`` shifts log(x + c) off the pole at 0 (bias ≈ n·c in
+    the mean, but steeper pieces for small c); ``top`` caps the exp piece's interval at z = top (None:
+    the top of ŝ's range, n·log(b + c)): above it the piece levels off near e^top, which costs only the
+    mass of the far tail, while every neuron of a piece reaching e^{n log b} carries an outer weight of
+    that size, whose rounding in float32 (the precision networks train in) swamps the small values.
+
+    The result is a :class:`Plan` (``rule = "widths"``, ``epsilon`` None) that :func:`assemble` builds;
+    its ``bound`` is NaN: no bound is claimed, the network's measured error is what counts.
+    """
+    from .univariate import _relu_piece, _smooth_piece
+
+    p = parse_polynomial(poly)
+    coefficient, powers = monomial(p)
+    box = parse_box(domain)
+    if box.signed:
+        raise DepthsepError(f"log-exp at given widths builds on a box with a >= 0 (no sign gadgets), got {box.lo:g}:{box.hi:g}")
+    choice(metric, "--metric", METRICS)
+    act = get_activation(activation)
+    if act.name not in ACTIVATIONS:
+        raise DepthsepError(f"--activation {act.name}: networks can be built with {', '.join(ACTIVATIONS)}")
+    act = act.name
+    log_width = positive_int(log_width, "log width")
+    exp_width = positive_int(exp_width, "exp width")
+    c = positive_number(c, "c")
+    floor = positive_number(floor, "floor")
+    layers = 2 if layers is None else int(layers)
+    if layers < 2:
+        raise DepthsepError(f"--construction log-exp needs at least 2 hidden layers (log pieces, exp), got --layers {layers}")
+    used = sorted({r for r in powers if r > 0})
+    moments = _Moments(box, metric)
+    attempt = _relu_piece if act == "relu" else _smooth_piece
+
+    pieces = {}
+    for r in used:
+        curve = _log_curve(r, c, False)
+        weight = moments.shape(lambda x, r=r: (x + c) ** r)
+        pieces[r] = attempt(curve, weight, box.lo, box.hi, log_width, act)
+    grid = box.grid()
+    count = {r: sum(1 for q in powers if q == r) for r in used}
+    s_lo = sum(count[r] * float(np.min(pieces[r](grid))) for r in used) - 1e-6
+    s_hi = sum(count[r] * float(np.max(pieces[r](grid))) for r in used) + 1e-6
+    hi = s_hi if top is None else min(float(top), s_hi)
+    if not hi > s_lo:
+        raise DepthsepError(f"top = {top:g} lies below the range of the sum of logs [{s_lo:.3g}, {s_hi:.3g}]")
+    if act == "exp":
+        exp_piece = Piece("exp", np.ones(1), np.zeros(1), np.ones(1), 0.0, s_lo, s_hi, 0.0)
+    else:
+        exp_piece = attempt(_EXP, lambda z: np.exp(z) + floor, s_lo, hi, exp_width, act)
+    return Plan(coefficient, powers, box, metric, None, act, layers, c, c, pieces, exp_piece, 0.0, {}, rule="widths")
+
+
 # -- gadgets: steps and carries ---------------------------------------------------------------------
 def _sigmoidal(act: str) -> bool:
     return act in ("tanh", "sigmoid")
@@ -570,4 +639,4 @@ def build(poly, domain="0:2", metric: str = "mae", epsilon=None, activation: str
     return network, report
 
 
-__all__ = ["Box", "METRICS", "Plan", "assemble", "build", "monomial", "parse_box", "plan"]
+__all__ = ["Box", "METRICS", "Plan", "assemble", "build", "monomial", "parse_box", "plan", "plan_widths"]

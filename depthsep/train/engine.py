@@ -10,7 +10,8 @@ commit them at once.
 Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
 its batch-mates or on how many workers ran. That holds because
 
-* its initial weights come from ``spec.init_seed`` and its batches from its own seed's stream;
+* its initial weights come from ``spec.init_seed`` (or the construction ``spec.init`` names) and its
+  batches from its own seed's stream;
 * a group's shape depends on its key alone: the width is the spec's bucket and the slot count is a
   constant per device type — a model trained alone sits in a group with dummy (all-zero) slots and
   runs exactly the kernels it would run in a grid, on exactly the same numbers (a different batch
@@ -42,7 +43,8 @@ from .data import chunk_steps, evaluation_set, stream_chunk
 from .ensemble import Ensemble, input_rows
 from .lifetime import die_with_parent
 from .optim import make_optimizer
-from .spec import ModelSpec, RunResult, initial_parameters
+from .spec import ModelSpec, RunResult
+from .warm import starting_parameters
 
 SLOTS = {"cpu": 4, "cuda": 32}   # models per group (dummies fill the rest), per device type
 CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _step_runner)
@@ -141,7 +143,7 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     target, n, B = spec.target_fn, spec.n, spec.batch_size
     ensemble = Ensemble(n, spec.layers, group.width, G, spec.activation, device)
     for slot, (_, member) in enumerate(members):
-        ensemble.load(slot, initial_parameters(member))
+        ensemble.load(slot, starting_parameters(member))
     # A rate per slot: lr sweeps share groups, and dummy slots (rate 0) never move.
     rates = [member.lr for _, member in members] + [0.0] * (G - len(members))
     optimizer = make_optimizer(spec.optimizer, ensemble.params, ensemble.grads, ensemble.per_slot(rates))

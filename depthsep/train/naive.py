@@ -1,7 +1,7 @@
 """The reference: one ``nn.Sequential`` at a time, autograd, stock ``torch.optim``.
 
 This is the loop anyone would write first, and the yardstick for the engine: same initial weights
-(:func:`initial_parameters`), same batches (:func:`batches`), same steps, same loss, same optimizer
+(:func:`~.warm.starting_parameters`), same batches (:func:`batches`), same steps, same loss, same optimizer
 defaults, same test set. The benchmark times it; a test checks the engine reproduces it.
 """
 
@@ -15,13 +15,14 @@ from torch import nn
 
 from ..activations import get_activation
 from .data import batches, evaluation_set
-from .spec import ADADELTA_EPS, ADADELTA_RHO, ADAM_BETAS, ADAM_EPS, ModelSpec, RunResult, initial_parameters
+from .spec import ADADELTA_EPS, ADADELTA_RHO, ADAM_BETAS, ADAM_EPS, ModelSpec, RunResult
+from .warm import starting_parameters
 
 
 def build_network(spec: ModelSpec) -> nn.Sequential:
     """Linear → σ → … → Linear(width, 1), initialised exactly as the engine initialises the spec."""
     modules: list[nn.Module] = []
-    for weight, bias in initial_parameters(spec):
+    for weight, bias in starting_parameters(spec):
         linear = nn.Linear(weight.shape[1], weight.shape[0])
         with torch.no_grad():
             linear.weight.copy_(weight)

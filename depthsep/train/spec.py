@@ -45,6 +45,48 @@ OPTIMIZERS = tuple(DEFAULT_LR)
 ADADELTA_RHO, ADADELTA_EPS = 0.9, 1e-6
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 DEFAULT_ACTIVATION = "tanh"          # Figure 2's σ ("ReLU similar")
+#: A model's starting weights: drawn at random (:func:`initial_parameters`), or a construction.
+RANDOM_INIT = "random"
+#: ``log-exp:…`` keys: at given widths (:func:`depthsep.construct.logexp.plan_widths`) or by the ε rule.
+_LOG_EXP_KEYS = {"log": int, "exp": int, "c": float, "top": float, "eps": float}
+
+
+def parse_init(init) -> str:
+    """A model's initialisation, checked and written canonically (so equal starts compare equal).
+
+    ``random`` (the default): nn.Linear's draw from the spec's seed. ``log-exp:log=L,exp=E,c=C[,top=T]``:
+    the log–exp network of the target with L neurons per log piece and E in the exp piece
+    (:func:`depthsep.construct.logexp.plan_widths`, shift C, exp piece capped at T);
+    ``log-exp:eps=E``: the ε rule's network (metric mae). Resolved to weights, deterministically, by
+    :func:`depthsep.train.warm.starting_parameters`; only the text is checked here.
+    """
+    if init is None:
+        return RANDOM_INIT
+    text = str(init).strip().replace(" ", "")
+    if text == RANDOM_INIT:
+        return text
+    kind, _, rest = text.partition(":")
+    if kind != "log-exp" or not rest:
+        raise DepthsepError(f"init must be '{RANDOM_INIT}', 'log-exp:log=L,exp=E,c=C[,top=T]' or 'log-exp:eps=E', got {init!r}")
+    values = {}
+    for part in rest.split(","):
+        key, _, value = part.partition("=")
+        if key not in _LOG_EXP_KEYS or key in values:
+            raise DepthsepError(f"init {init!r}: unknown or repeated key '{key}' (choose from {', '.join(_LOG_EXP_KEYS)})")
+        try:
+            number = _LOG_EXP_KEYS[key](value)
+        except ValueError:
+            raise DepthsepError(f"init {init!r}: {key} must be a number, got {value!r}") from None
+        values[key] = positive_int(number, key) if key in ("log", "exp") else positive_number(number, key)
+    if "eps" in values:
+        if len(values) > 1:
+            raise DepthsepError(f"init {init!r}: eps (the ε rule) takes no other key")
+        return f"log-exp:eps={values['eps']:.6g}"
+    missing = [k for k in ("log", "exp", "c") if k not in values]
+    if missing:
+        raise DepthsepError(f"init {init!r}: missing {', '.join(missing)}")
+    top = f",top={values['top']:.6g}" if "top" in values else ""
+    return f"log-exp:log={values['log']},exp={values['exp']},c={values['c']:.6g}{top}"
 
 
 def stable_seed(*parts) -> int:
@@ -119,7 +161,8 @@ class ModelSpec:
     """One network to train: architecture, objective, optimizer, budget and seed.
 
     ``layers`` counts hidden layers and ``width`` is units per hidden layer (the vocabulary of the README);
-    ``seed`` (an integer >= 0) picks the initial weights and the data stream. The training fields
+    ``seed`` (an integer >= 0) picks the initial weights and the data stream; ``init`` says where the
+    weights start (:func:`parse_init`: ``random``, or a named construction). The training fields
     default to :class:`TrainingConfig`'s and are checked by it. Bad values raise
     :class:`DepthsepError` at construction.
     """
@@ -136,6 +179,7 @@ class ModelSpec:
     seed: int = 0
     domain: tuple[float, float] | str = TrainingConfig.domain
     test_size: int = TrainingConfig.test_size
+    init: str = RANDOM_INIT                  # starting weights: random, or a construction (parse_init)
 
     def __post_init__(self):
         from ..activations import get_activation
@@ -147,6 +191,7 @@ class ModelSpec:
         set_("width", positive_int(self.width, "width"))
         set_("activation", get_activation(self.activation).check_trainable().name)
         set_("seed", integer(self.seed, "seed", minimum=0))
+        set_("init", parse_init(self.init))
         config = TrainingConfig(**{name: getattr(self, name) for name in TRAINING_FIELDS})
         for name in TRAINING_FIELDS:
             set_(name, getattr(config, name))
@@ -184,7 +229,7 @@ class ModelSpec:
             "target": self.target, "n": self.n, "layers": self.layers, "width": self.width,
             "activation": self.activation, "optimizer": self.optimizer, "lr": self.lr,
             "loss": self.loss, "steps": self.steps, "batch_size": self.batch_size,
-            "seed": self.seed, "domain": f"{a:g}:{b:g}", "test_size": self.test_size,
+            "seed": self.seed, "domain": f"{a:g}:{b:g}", "test_size": self.test_size, "init": self.init,
         }
 
 
@@ -225,7 +270,8 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
     """[(weight (out, in), bias (out,)), …] in float32, drawn like ``nn.Linear``'s default init.
 
     U(−1/√fan_in, 1/√fan_in) for weights and biases, from a generator seeded by ``spec.init_seed``:
-    the engine and the naive loop both start every model from exactly these numbers.
+    the engine and the naive loop both start every ``init = "random"`` model from exactly these
+    numbers (:func:`depthsep.train.warm.starting_parameters` resolves the others).
     """
     import torch
 
@@ -241,7 +287,7 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
 
 
 __all__ = [
-    "DEFAULT_ACTIVATION", "DEFAULT_LR", "LOSSES", "ModelSpec", "OPTIMIZERS", "RunResult",
-    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "layer_sizes", "parse_domain",
+    "DEFAULT_ACTIVATION", "DEFAULT_LR", "LOSSES", "ModelSpec", "OPTIMIZERS", "RANDOM_INIT", "RunResult",
+    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "layer_sizes", "parse_domain", "parse_init",
     "stable_seed",
 ]

@@ -21,10 +21,12 @@ Guarantees:
   written to it — it is first inspected through a read-only connection. Parent directories are never
   created: a missing or unwritable directory is an error, not a surprise ``mkdir``.
 
-Schema version 1 (``meta.schema_version``). Columns: :data:`COLUMNS`. **Older stores migrate
+Schema version 2 (``meta.schema_version``). Columns: :data:`COLUMNS`. **Older stores migrate
 forward** when opened (in one transaction, rows kept; a read-only open migrates first if the file is
 writable); a store from a *newer* depthsep is refused. Version 0 (pre-release) lacked ``domain``,
-``test_size`` and ``created``: its runs were all on U[0, 2] with 100 000 test points.
+``test_size`` and ``created``: its runs were all on U[0, 2] with 100 000 test points. Version 1
+lacked ``init`` (where a model's weights started, part of its identity): its runs all started from
+``random``.
 """
 
 from __future__ import annotations
@@ -45,15 +47,15 @@ from ..checks import choice
 from ..errors import DepthsepError
 from .spec import ModelSpec, RunResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: The configuration + seed: a row's identity. ``n`` follows from ``target`` and is left out.
 KEY_COLUMNS = ("target", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
-               "batch_size", "seed", "domain", "test_size")
+               "batch_size", "seed", "domain", "test_size", "init")
 #: Every column of ``runs`` but the row id, in table order.
 COLUMNS = ("target", "n", "layers", "width", "activation", "optimizer", "lr", "loss", "steps",
-           "batch_size", "seed", "domain", "test_size", "test_mae", "test_rmse", "status", "wall_s",
+           "batch_size", "seed", "domain", "test_size", "init", "test_mae", "test_rmse", "status", "wall_s",
            "device", "version", "created")
 STATUSES = ("done", "diverged")
 
@@ -74,6 +76,7 @@ CREATE TABLE runs (
     seed       INTEGER NOT NULL,
     domain     TEXT    NOT NULL,
     test_size  INTEGER NOT NULL,
+    init       TEXT    NOT NULL DEFAULT 'random',
     test_mae   REAL,
     test_rmse  REAL,
     status     TEXT    NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
@@ -137,7 +140,7 @@ def _inspect_existing(path: str) -> int | None:
         if version not in _MIGRATIONS and version != SCHEMA_VERSION:
             raise _fail(path, f"schema version {version} cannot be migrated (refusing to touch it)")
         columns = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
-        wanted = COLUMNS if version == SCHEMA_VERSION else _V0_COLUMNS
+        wanted = _VERSION_COLUMNS.get(version, COLUMNS)
         missing = [c for c in wanted if c not in columns]
         if missing:
             raise _fail(path, f"table runs lacks column(s) {', '.join(missing)}")
@@ -172,7 +175,31 @@ def _migrate_0_to_1(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE runs_v0")
 
 
-_MIGRATIONS = {0: _migrate_0_to_1}
+#: The runs columns of a version-1 store: no ``init`` (every run started from random weights).
+_V1_COLUMNS = tuple(c for c in COLUMNS if c != "init")
+_VERSION_COLUMNS = {0: _V0_COLUMNS, 1: _V1_COLUMNS}
+
+
+def _rebuild_runs(con: sqlite3.Connection, old: tuple, extra: dict) -> None:
+    """Re-make ``runs`` (and its index) in the current schema from the old table's ``old`` columns,
+    the new ones set to ``extra``'s values; rows keep their order (and ids)."""
+    con.execute("ALTER TABLE runs RENAME TO runs_old")
+    con.execute("DROP INDEX IF EXISTS runs_by_cell")
+    for statement in _SCHEMA.split(";"):
+        if "CREATE TABLE runs" in statement or "CREATE INDEX" in statement:
+            con.execute(statement)
+    names = ", ".join(old)
+    added = "".join(f", {c}" for c in extra)
+    con.execute(f"INSERT OR IGNORE INTO runs (id, {names}{added}) "
+                f"SELECT rowid, {names}{', ?' * len(extra)} FROM runs_old ORDER BY rowid", list(extra.values()))
+    con.execute("DROP TABLE runs_old")
+
+
+def _migrate_1_to_2(con: sqlite3.Connection) -> None:
+    _rebuild_runs(con, _V1_COLUMNS, {"init": "random"})
+
+
+_MIGRATIONS = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def _migrate(path: str, version: int) -> None:

@@ -29,6 +29,7 @@ from .backends import check_backend, train
 from .config import RUN_FIELDS, RunOptions, TRAINING_FIELDS, TrainingConfig
 from .spec import ModelSpec
 from .store import KEY_COLUMNS, ResultStore, spec_key
+from .warm import check_fits
 
 # -- the sweep -------------------------------------------------------------------------------------
 
@@ -97,6 +98,9 @@ def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions()
 
         # A bad device fails before the store is touched.
         run = replace(run, device=str(local_device(run.device)))
+    # A construction that does not fit its model fails before the store is touched.
+    for spec in {(s.target, s.domain, s.activation, s.layers, s.width, s.init): s for s in specs}.values():
+        check_fits(spec)
     start = time.perf_counter()
     with ResultStore(store_path) as store:
         done = store.done_keys()

@@ -35,9 +35,10 @@ def test_figure2_grid_presets():
     specs = grid_specs(**quick)
     assert len(specs) == len(quick["layers"]) * len(quick["widths"]) * len(quick["seeds"]) == 120
     # The keys of the models in an existing figure2.db: the presets resume it only if these hold.
-    assert spec_key(specs[0]) == ("product:20", 1, 5, "tanh", "adadelta", 1.0, "l1", 50_000, 128, 0, "0:2", 20_000)
+    assert spec_key(specs[0]) == ("product:20", 1, 5, "tanh", "adadelta", 1.0, "l1", 50_000, 128, 0, "0:2", 20_000,
+                                  "random")
     assert spec_key(grid_specs(**full)[-1]) == ("product:20", 20, 100, "relu", "adadelta", 1.0, "l1", 60_000,
-                                                128, 3, "0:2", 100_000)
+                                                128, 3, "0:2", 100_000, "random")
     with pytest.raises(DepthsepError, match="quick, full"):
         figure2_grid("huge")
 

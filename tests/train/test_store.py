@@ -11,7 +11,7 @@ import pytest
 import depthsep
 from depthsep.errors import DepthsepError
 from depthsep.train import ModelSpec, RunResult
-from depthsep.train.store import COLUMNS, ResultStore, export, format_rows, read_rows, spec_key, write_rows
+from depthsep.train.store import COLUMNS, SCHEMA_VERSION, ResultStore, export, format_rows, read_rows, spec_key, write_rows
 
 
 def result(seed=0, mae=0.5, status="done", **kw):
@@ -41,7 +41,7 @@ def test_round_trip_and_keys(tmp_path):
         with pytest.raises(DepthsepError):
             store.add(result(2))                      # read-only
     con = sqlite3.connect(path)
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     con.close()
 

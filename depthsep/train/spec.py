@@ -140,9 +140,10 @@ class TrainingConfig:
         set_("domain", parse_domain(self.domain))
 
     def spec(self, target: str, layers: int, width: int, activation: str = DEFAULT_ACTIVATION,
-             seed: int = 0) -> "ModelSpec":
+             seed: int = 0, init: str = RANDOM_INIT) -> "ModelSpec":
         """The validated :class:`ModelSpec` of one model under this configuration."""
-        return ModelSpec(target, layers=layers, width=width, activation=activation, seed=seed, **asdict(self))
+        return ModelSpec(target, layers=layers, width=width, activation=activation, seed=seed, init=init,
+                         **asdict(self))
 
     def with_(self, **changes) -> "TrainingConfig":
         """A copy with ``changes`` applied; None values keep the current setting (unset CLI options)."""

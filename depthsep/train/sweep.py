@@ -27,7 +27,7 @@ from ..checks import positive_ints, seeds as check_seeds
 from ..errors import DepthsepError
 from .backends import check_backend, train
 from .config import RUN_FIELDS, RunOptions, TRAINING_FIELDS, TrainingConfig
-from .spec import ModelSpec
+from .spec import RANDOM_INIT, ModelSpec
 from .store import KEY_COLUMNS, ResultStore, spec_key
 from .warm import check_fits
 
@@ -38,12 +38,13 @@ CELL_COLUMNS = ("layers", "width", "activation")
 
 
 def grid_specs(target: str, layers, widths, activations, seeds,
-               config: TrainingConfig = TrainingConfig(), **training) -> list[ModelSpec]:
+               config: TrainingConfig = TrainingConfig(), init: str = RANDOM_INIT, **training) -> list[ModelSpec]:
     """The grid as validated ModelSpecs under ``config``, in the order activation, layers, width, seed.
 
     ``layers``, ``widths``, ``seeds``: ints or comma-separated text (``"1,2,3"``); ``activations``:
-    names or ``"tanh,relu"``. ``training``: TrainingConfig fields as keywords (``steps=…``), applied
-    over ``config`` — the spelling from before TrainingConfig, still accepted.
+    names or ``"tanh,relu"``; ``init``: where every model starts (:func:`~.spec.parse_init`).
+    ``training``: TrainingConfig fields as keywords (``steps=…``), applied over ``config`` — the
+    spelling from before TrainingConfig, still accepted.
     """
     config = _merged(config, training, TRAINING_FIELDS, "grid_specs")
     layers, widths = positive_ints(layers, "layers"), positive_ints(widths, "widths")
@@ -52,20 +53,21 @@ def grid_specs(target: str, layers, widths, activations, seeds,
     names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
     if not names:
         raise DepthsepError("activations needs at least one value")
-    return [config.spec(target, k, w, a, s) for a in names for k in layers for w in widths for s in seeds]
+    return [config.spec(target, k, w, a, s, init) for a in names for k in layers for w in widths for s in seeds]
 
 
 def sweep(target: str, layers, widths, activations, seeds, store_path,
-          config: TrainingConfig = TrainingConfig(), run: RunOptions = RunOptions(), **options) -> dict:
+          config: TrainingConfig = TrainingConfig(), run: RunOptions = RunOptions(), init: str = RANDOM_INIT,
+          **options) -> dict:
     """Train every (activation, layers, width, seed) of the grid not yet in the store at ``store_path``.
 
-    The grid of :func:`grid_specs` under ``config``, run by :func:`run_specs` with ``run`` (see there
-    for what is returned). ``options``: TrainingConfig or RunOptions fields as keywords, applied over
+    The grid of :func:`grid_specs` under ``config`` from ``init``, run by :func:`run_specs` with
+    ``run`` (see there for what is returned). ``options``: TrainingConfig or RunOptions fields as keywords, applied over
     ``config`` and ``run`` — the spelling from before those classes, still accepted.
     """
     config = _merged(config, {k: v for k, v in options.items() if k in TRAINING_FIELDS}, TRAINING_FIELDS, "sweep")
     run = _merged(run, {k: v for k, v in options.items() if k not in TRAINING_FIELDS}, RUN_FIELDS, "sweep")
-    return run_specs(grid_specs(target, layers, widths, activations, seeds, config), store_path, run)
+    return run_specs(grid_specs(target, layers, widths, activations, seeds, config, init), store_path, run)
 
 
 def _merged(base, changes: dict, allowed: tuple, caller: str):

@@ -75,6 +75,14 @@ def test_a_warm_start_computes_the_construction_and_its_extra_neurons_can_learn(
     assert all(torch.equal(a, b) for (a, _), (b, _) in zip(params, again))
 
 
+def test_a_grid_can_start_from_a_construction():
+    from depthsep.train.sweep import grid_specs
+
+    specs = grid_specs("product:4", [2, 3], [16], ["tanh"], [0, 1], init="log-exp:log=3,exp=8,c=1e-3")
+    assert {s.init for s in specs} == {INIT} and len(specs) == 4
+    assert {s.init for s in grid_specs("product:4", [2], [16], ["tanh"], [0])} == {"random"}
+
+
 def test_a_construction_too_wide_for_the_model_is_refused_before_the_store(tmp_path):
     spec = ModelSpec("product:4", layers=2, width=10, init=INIT, steps=5, batch_size=8, test_size=100)
     with pytest.raises(DepthsepError, match="do not fit"):

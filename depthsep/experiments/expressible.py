@@ -308,10 +308,11 @@ def comparison(cells: dict, store, warm_store=None) -> list[dict]:
     return rows
 
 
-def draw(cells: dict, store, out="expressible.png") -> list[str]:
+def draw(cells: dict, store, out="expressible.png", warm_store=None) -> list[str]:
     """Two heatmaps side by side on ONE colour scale centred on the best constant predictor's
     test MAE (white): the constructed MAE per cell (hatched grey: does not fit) and the trained
-    MAE of Figure 2 (from ``store``). Written as PNG and SVG; returns the paths."""
+    MAE of Figure 2 (from ``store``). With ``warm_store`` each constructed cell also prints, below,
+    the test MAE after training from it. Written as PNG and SVG; returns the paths."""
     paths = figure_paths(out)
     import matplotlib
 
@@ -331,6 +332,8 @@ def draw(cells: dict, store, out="expressible.png") -> list[str]:
     n = data["n"]
     layers, widths = grid["layers"], grid["widths"]
     built = {(c["layers"], c["width"]): c for c in cells["cells"] if c["activation"] == activation}
+    after = {} if warm_store is None else {(r["layers"], r["width"]): r.get("after")
+                                           for r in comparison(cells, store, warm_store) if r["activation"] == activation}
     constructed = np.array([[built[(k, w)]["mae"] if built[(k, w)]["fits"] else np.nan for w in widths]
                             for k in layers], float)
     trained = np.array([[np.nan if v is None else v for v in
@@ -356,8 +359,12 @@ def draw(cells: dict, store, out="expressible.png") -> list[str]:
             for j, w in enumerate(widths):
                 if np.isfinite(grid_values[i, j]):
                     if numbered:
-                        ax.text(j, i, f"{grid_values[i, j]:.2f}", ha="center", va="center", fontsize=8.5,
-                                path_effects=halo)
+                        warm = after.get((k, w)) if grid_values is constructed else None
+                        ax.text(j, i + (0.15 if warm is not None else 0.0), f"{grid_values[i, j]:.2f}", ha="center",
+                                va="center", fontsize=8.5, path_effects=halo)
+                        if warm is not None:
+                            ax.text(j, i - 0.22, f"trained from it: {warm:.2f}", ha="center", va="center",
+                                    fontsize=6.3, color="#333333", path_effects=halo)
                 elif grid_values is constructed:
                     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#8a8a8a",
                                            linewidth=0))
@@ -380,11 +387,16 @@ def draw(cells: dict, store, out="expressible.png") -> list[str]:
     cbar.set_label("MAE (white: the best constant predictor)", fontsize=8.5)
     fig.suptitle(f"{grid['target']} with {activation} on U[{grid['domain'].replace(':', ', ')}]: what k layers × W "
                  f"can express vs what training finds", fontsize=10.5, x=0.01, ha="left")
-    fig.supxlabel(f"constructed: MAE under U[{grid['domain'].replace(':', ', ')}]$^{{{n}}}$ on {cells['samples']:,} seeded points (standard error ≤ "
-                  f"{max((c['standard_error'] for c in cells['cells'] if c['fits']), default=0):.3f}); trained: "
-                  f"test MAE on {grid['test_size']:,} points after {grid['steps']:,} AdaDelta steps; "
-                  "hatched: no log–exp network fits (one hidden layer, or W < n)", fontsize=7, color="#444444",
-                  x=0.01, ha="left")
+    caption = (f"constructed: MAE under U[{grid['domain'].replace(':', ', ')}]$^{{{n}}}$ on {cells['samples']:,} seeded "
+               f"points (standard error ≤ {max((c['standard_error'] for c in cells['cells'] if c['fits']), default=0):.3f}); "
+               f"trained: test MAE on {grid['test_size']:,} points after {grid['steps']:,} AdaDelta steps; hatched: no "
+               "log–exp network fits (one hidden layer, or W < n)"
+               + ("; 'trained from it': test MAE after the same training started from the construction (mean over seeds)"
+                  if after else ""))
+    import textwrap
+
+    fig.supxlabel("\n".join(textwrap.wrap(caption, int(17 * fig.get_figwidth()))), fontsize=7, color="#444444",
+                  x=0.01, ha="left", linespacing=1.5)
     return save(fig, paths)
 
 
@@ -416,7 +428,7 @@ def expressible(mode: str = "quick", store="figure2.db", cells="expressible.json
     trained = run_specs(grid_specs(**grid), store, run, label="figure2")
     built = construct_cells(mode, cells)
     warm = warm_start(built, warm_store, run) if warm_store is not None else None
-    files = draw(built, store, out)
+    files = draw(built, store, out, warm_store)
     return {"files": files, "cells": os.fspath(cells), "figure2": trained, "warm_start": warm,
             "rows": comparison(built, store, warm_store)}
 

@@ -160,18 +160,20 @@ def converge(poly: str, activation: str = "tanh", layers="1", model: str = "bias
 
 
 def sweep(target: str, layers, widths, activation="tanh", seeds=0, store: str = "runs.db", *, steps=None,
-          batch_size=None, loss=None, optimizer=None, lr=None, domain=None, test_size=None, backend=None,
-          address=None, device=None, workers=None, progress=None) -> dict:
+          batch_size=None, loss=None, optimizer=None, lr=None, domain=None, test_size=None, init=None,
+          backend=None, address=None, device=None, workers=None, progress=None) -> dict:
     """`depthsep sweep`: train every (activation, layers, width, seed) not yet in the store, batched,
     committing each finished model at once (re-running resumes; rows are never doubled). Returns the
-    counts and the best and worst cell of the grid."""
+    counts and the best and worst cell of the grid. ``init``: where training starts (None: random
+    weights; ``log-exp:…``: an explicit network, see :func:`depthsep.train.spec.parse_init`)."""
+    from .train.spec import parse_init
     from .train.sweep import sweep as run
 
     activations = [a.strip() for a in activation.split(",") if a.strip()] if isinstance(activation, str) else list(activation)
     config = training_config(steps=steps, batch_size=batch_size, loss=loss, optimizer=optimizer, lr=lr,
                              domain=domain, test_size=test_size)
     return run(target, checks.positive_ints(layers, "--layers"), checks.positive_ints(widths, "--widths"), activations,
-               checks.seeds(seeds), store, config=config,
+               checks.seeds(seeds), store, config=config, init=parse_init(init),
                run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
 
 
@@ -229,6 +231,30 @@ def report(mode: str = "quick", store_dir: str = ".", out: str = "report", secti
     return experiment.report(checks.choice(mode, "report mode", experiment.MODES), store_dir, out,
                              run_options(backend=backend, address=address, device=device, workers=workers,
                                          progress=progress), sections=sections)
+
+
+def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metric: str = "mae",
+                 activation: str = "tanh", out: str | None = "logexp_sizes.png", sweep_n=None,
+                 sweep_epsilons=None) -> dict:
+    """`depthsep logexp-sizes [--quick|--full]`: neurons of x1⋯xn at a fixed ε — the log–exp
+    construction's plan beside Theorem 5.1's tree (k = 2, 3; the same for every ε) — against n on
+    each box, and against 1/ε at ``sweep_n``; a table and, unless ``out`` is None, a figure."""
+    from .experiments.logexp_sizes import logexp_sizes as run
+
+    return run(mode, n, epsilons, domains, metric, activation, out, sweep_n=sweep_n, sweep_epsilons=sweep_epsilons)
+
+
+def expressible(mode: str = "quick", store: str = "figure2.db", cells: str = "expressible.json",
+                out: str = "expressible.png", warm_store: str = "warmstart.db", warm_start: bool = True, *,
+                backend=None, address=None, device=None, workers=None, progress=None) -> dict:
+    """`depthsep expressible [--quick|--full]`: Figure 2 beside what its cells can express — per cell the
+    best log–exp network that fits (measured, kept in ``cells``), the trained MAE from ``store``, and
+    (with ``warm_start``) Figure 2's training started from that network, into ``warm_store``."""
+    from .experiments.expressible import expressible as run
+
+    return run(checks.choice(mode, "expressible mode", ("quick", "full")), store, cells, out,
+               warm_store if warm_start else None,
+               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
 
 
 def doctor() -> dict:
@@ -387,7 +413,7 @@ def run_options(**given) -> RunOptions:
 
 
 __all__ = [
-    "activation", "advise", "atlas", "bench_train", "bounds", "build", "converge", "doctor", "figure1", "figure2",
-    "plot_heatmap", "polynomial", "radial_build", "radial_experiment", "radial_indicator", "radial_sizes",
+    "activation", "advise", "atlas", "bench_train", "bounds", "build", "converge", "doctor", "expressible", "figure1", "figure2",
+    "logexp_sizes", "plot_heatmap", "polynomial", "radial_build", "radial_experiment", "radial_indicator", "radial_sizes",
     "report", "run_options", "runs", "sweep", "training_config", "tree", "verify",
 ]

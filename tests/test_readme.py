@@ -81,6 +81,12 @@ def tiny_figure2(monkeypatch):
     from depthsep.experiments import figure2
 
     monkeypatch.setattr(figure2, "figure2_grid", lambda mode="quick": {**figure2.FIGURE2_SETUP, **TINY_FIGURE2})
+    from depthsep.experiments import expressible     # Figure 2's grid, its constructions measured on fewer points
+
+    monkeypatch.setattr(expressible, "figure2_grid", figure2.figure2_grid)
+    for name, value in (("C_VALUES", (1e-3,)), ("TOPS", (None,)), ("EPSILONS", (0.5,)), ("SELECT_SAMPLES", 2_000),
+                        ("SAMPLES", 4_000)):
+        monkeypatch.setattr(expressible, name, value)
 
 
 def _run(argv: list[str], capsys) -> str:

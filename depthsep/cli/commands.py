@@ -170,6 +170,9 @@ COMMANDS: tuple[Command, ...] = (
              arg("--seeds", help="comma-separated integers >= 0, e.g. 0,1,2 (default: 0)"),
              *training_args(batch_size="figure2's preset uses 128 (see its help)",
                             test_size="figure2's quick preset uses 20 000 (see its help)"),
+             arg("--init", help="where training starts: random, or an explicit network of the target: "
+                                "log-exp:log=L,exp=E,c=C[,top=T] (L neurons per log piece, E in the exp piece) or "
+                                "log-exp:eps=E (the epsilon rule's), embedded into the width (default: random)"),
              arg("--store", help=STORE_HELP.format("runs.db")),
              *RUN_ARGS),
             r.render_sweep),
@@ -190,6 +193,18 @@ COMMANDS: tuple[Command, ...] = (
              arg("--out", help="the heatmap, PNG and SVG (default: figure2.png)"),
              *RUN_ARGS),
             r.render_sweep),
+    Command(("expressible",), "Figure 2 beside what its cells can express: the best log-exp network per cell, "
+                              "and training started from it", "expressible",
+            (mode("quick", "Figure 2's quick grid (default)"),
+             mode("full", "the paper's 20 x 20 grid: hours (default: --quick)"),
+             arg("--store", help="Figure 2's store, trained first where runs are missing (default: figure2.db)"),
+             arg("--cells", help="the constructions measured per cell, JSON; read when finished (default: expressible.json)"),
+             arg("--out", help="the two heatmaps on one colour scale, PNG and SVG (default: expressible.png)"),
+             arg("--warm-store", help="the store of the runs started from the constructions (default: warmstart.db)"),
+             arg("--no-warm-start", dest="warm_start", action="store_false", default=None,
+                 help="constructions and figure only, no training from them (default: warm starts on)"),
+             *RUN_ARGS),
+            r.render_expressible),
     Command(("atlas",), "Conjecture 5.2 tested: the smallest width k-layer nets need for x1...xn, per (n, k)",
             "atlas",
             (mode("quick", "k = 1..3, n from 2 up until every depth is past the width cap 128 (n = 7 here), 4 seeds, "
@@ -213,6 +228,22 @@ COMMANDS: tuple[Command, ...] = (
                       "width move? (default: off)"),
              *RUN_ARGS),
             r.render_atlas),
+    Command(("logexp-sizes",), "neurons of x1...xn at a fixed epsilon: the log-exp construction beside the Thm 5.1 tree",
+            "logexp_sizes",
+            (mode("quick", "n = 2..20 at epsilon 0.1 and 0.01, and 1/epsilon at n = 20: under a minute (default)"),
+             mode("full", "every n = 2..24: tens of minutes (one plan at n >= 22, epsilon 0.01 on 0:2 takes "
+                          "minutes) (default: --quick)"),
+             arg("--n", help="comma-separated n (default: the preset's)"),
+             arg("--epsilons", help="comma-separated accuracies, in --metric (default: 0.1,0.01)"),
+             arg("--domains", help="comma-separated boxes a:b, e.g. 0:2,-1:1; write --domains=-1:1 for one box "
+                                   "starting with a minus (default: 0:2,-1:1)"),
+             arg("--metric", choices=list(METRICS), help="what epsilon bounds: sup on the box, or MAE / RMSE under "
+                                                         "U[a, b]^n (default: mae)"),
+             arg("--activation", help="tanh, sigmoid, softplus, relu, or exp on a box with a >= 0 (default: tanh)"),
+             arg("--sweep-n", help="n of the neurons-vs-1/epsilon panel, on the first box (default: 20)"),
+             arg("--sweep-epsilons", help="comma-separated epsilons of that panel (default: 0.5,0.2,0.1,0.05,0.02,0.01)"),
+             arg("--out", help="the figure, PNG and SVG (default: logexp_sizes.png)")),
+            r.render_logexp_sizes),
     Command(("report",), "both papers in one page: every numbered claim beside the check that tests it",
             "report",
             (mode("quick", "every section at a scale a laptop CPU finishes in minutes (default)"),

@@ -261,6 +261,19 @@ def render_atlas(r: dict) -> str:
     return "\n".join([*lines, *(f"wrote {p}" for p in r.get("files", []))])
 
 
+def render_logexp_sizes(r: dict) -> str:
+    from ..experiments.logexp_sizes import logexp_sizes_table
+
+    return "\n".join([logexp_sizes_table(r), *(f"wrote {p}" for p in r.get("files", []))])
+
+
+def render_expressible(r: dict) -> str:
+    from ..experiments.expressible import render_table
+
+    return "\n".join([render_table(r["rows"]), "", f"constructions: {r['cells']}",
+                      *(f"wrote {p}" for p in r.get("files", []))])
+
+
 def render_report(r: dict) -> str:
     """Each claim's status and the command that checks it, then the counts and the files written."""
     rows = [[c["id"], c["status"], c["command"]] for c in r["claims"]]

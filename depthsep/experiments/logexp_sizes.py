@@ -61,7 +61,7 @@ _PRESETS = {
 def logexp_sizes_grid(mode: str = "quick") -> dict:
     """The grid a mode runs: ``n`` and ``epsilons`` (panel 1, on every box), ``sweep_n`` and
     ``sweep_epsilons`` (panel 2, on the first box). A copy: changing it changes nothing here."""
-    choice(mode, "--mode", MODES)
+    choice(mode, "logexp-sizes mode", MODES)
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in _PRESETS[mode].items()}
 
 
@@ -76,7 +76,7 @@ def _domains(domains) -> list[str]:
         return list(DOMAINS)
     items = [d.strip() for d in domains.split(",") if d.strip()] if isinstance(domains, str) else list(domains)
     if not items:
-        raise DepthsepError("--domain needs at least one box a:b")
+        raise DepthsepError("--domains needs at least one box a:b")
     out = []
     for d in items:
         box = parse_box(d)
@@ -147,12 +147,12 @@ def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metri
     """
     grid = logexp_sizes_grid(mode)
     ns = int_list(grid["n"] if n is None else n, "--n", minimum=1)
-    eps = positive_numbers(grid["epsilons"] if epsilons is None else epsilons, "--epsilon")
+    eps = positive_numbers(grid["epsilons"] if epsilons is None else epsilons, "--epsilons")
     boxes = _domains(domains)
     metric = choice(metric, "--metric", METRICS)
     activation = _check_activation(activation, boxes)
     s_n = positive_int(grid["sweep_n"] if sweep_n is None else sweep_n, "--sweep-n")
-    s_eps = positive_numbers(grid["sweep_epsilons"] if sweep_epsilons is None else sweep_epsilons, "--sweep-epsilon")
+    s_eps = positive_numbers(grid["sweep_epsilons"] if sweep_epsilons is None else sweep_epsilons, "--sweep-epsilons")
     paths = figure_paths(out) if out is not None else None      # a bad --out fails before the work
 
     started = time.perf_counter()

@@ -21,11 +21,14 @@ network ("does not fit"). The module reads as its passes:
 2. **construct** — :func:`construct_cells`: the best candidate per (activation, W), chosen by its
    MAE *in float32* (the precision the trained nets compute in: a float64-accurate exp piece with
    outer weights ~10⁷ is useless there) plus two standard errors on :data:`SELECT_SAMPLES` points;
-   then per cell (k, W) the chosen network with k − 2 carry layers is measured on fresh points:
-   MAE under U[0, 2]^20 on :data:`SAMPLES` seeded points with its standard error (float32 and
-   float64), and on Figure 2's own test points
-   exactly as the engine scores a model — the warm start's MAE at step 0. Written to a JSON file
-   (:data:`FORMAT`) beside ``figure2.db``: a finished file is read, not recomputed;
+   then the chosen network is measured on fresh points: MAE under U[0, 2]^20 on :data:`SAMPLES`
+   seeded points with its standard error (float32 and float64), once per (activation, W) at 2
+   hidden layers — a cell of k layers is that network plus k − 2 carry layers, and states those
+   MAEs once :func:`carry_error` shows, by evaluating both, that its MAE differs by less than
+   :data:`CARRY_TOLERANCE` (else it is measured itself); and per cell on Figure 2's own
+   test points exactly as the engine scores a model — the warm start's MAE at step 0. Written to
+   a JSON file (:data:`FORMAT`) beside ``figure2.db``: a finished file is read, not recomputed
+   (one from another search — older files lack the carry check — is rebuilt);
 3. **warm start** — :func:`warm_start`: each fitting cell trained with Figure 2's setup from its
    construction (``init = "log-exp:…"``, embedded into width W: :mod:`depthsep.train.warm`) through
    :func:`~depthsep.train.sweep.run_specs` into its own store (Figure 2's store keeps only
@@ -68,6 +71,16 @@ SELECT_SAMPLES = 200_000
 SELECT_SEED = 1
 SAMPLES = 1_000_000            # points per cell in the stated MAE (fresh ones: seed SEED)
 SEED = 0
+#: A cell k > 2 states the MAEs of its 2-layer network once both are evaluated on CHECK_SAMPLES
+#: seeded points (seed CHECK_SEED) and the change of the MAE there, plus two standard errors, is at
+#: most CARRY_TOLERANCE in float32 and float64 (:func:`carries`): half the last digit the MAE is
+#: stated to, under a third of the smallest standard error in the quick grid (0.0018). Measured on
+#: the quick grid's choices (tanh): |shift| + 2 SE ≤ 3e-8 in float64, ≤ 9e-5 in float32 (W = 80),
+#: though single outputs move by up to 0.05 there — a tanh carry rounds its input once more in
+#: float32 and the steep log pieces near 0 amplify that, evenly to both sides of the target.
+CHECK_SAMPLES = 20_000
+CHECK_SEED = 2
+CARRY_TOLERANCE = 5e-4
 FORMAT = "depthsep.expressible/1"
 #: A warm start "keeps" its construction while its MAE stays within this of where it started: about
 #: twice the trained MAE's seed spread in a Figure 2 cell is ≈ 0.02–0.05, the test set's own noise
@@ -82,7 +95,8 @@ def expressible_grid(mode: str = "quick") -> dict:
     return {"mode": mode, "grid": grid,
             "search": {"c": list(C_VALUES), "top": list(TOPS), "epsilons": list(EPSILONS),
                        "select_samples": SELECT_SAMPLES, "select_seed": SELECT_SEED, "samples": SAMPLES, "seed": SEED,
-                       "select_precision": "float32"}}
+                       "select_precision": "float32", "check_samples": CHECK_SAMPLES, "check_seed": CHECK_SEED,
+                       "carry_tolerance": CARRY_TOLERANCE}}
 
 
 def candidates(n: int, width: int) -> list[str]:
@@ -158,10 +172,60 @@ def _choose(grid: dict, activation: str, width: int, domain: str, poly: str) -> 
     return (best["init"] if best else None), tried
 
 
+def carry_error(deep, shallow, poly: str, domain: str, samples: int = CHECK_SAMPLES, seed: int = CHECK_SEED) -> dict:
+    """How far ``deep`` (a construction with carry layers) computes away from ``shallow`` (the same
+    construction at 2 hidden layers), evaluating both on ``samples`` seeded points of U[domain]^n,
+    per precision (``float32``, ``float64``):
+
+    * ``max`` and ``mean`` of |N_deep − N_shallow| (numpy and torch evaluation each compared with
+      itself, the worse counting; inf where either is not finite);
+    * ``shift``: the mean of |N_deep − p| − |N_shallow − p| with the gaps scored as
+      :func:`~depthsep.verification.distribution_error` scores them — the change of the MAE on
+      these points — and ``shift_se``, its standard error (the points are paired, so this is far
+      tighter than ``mean``, which only bounds ``|shift|``)."""
+    import numpy as np
+
+    from ..poly import parse_polynomial
+    from ..train.spec import parse_domain
+    from ..verification import in_precision, torch_outputs
+
+    p = parse_polynomial(poly)
+    lo, hi = parse_domain(domain)
+    x = np.random.default_rng(seed).uniform(lo, hi, size=(samples, p.n))
+    exact = p.evaluate(x)
+    out = {}
+    for precision in ("float32", "float64"):
+        nets = [in_precision(net, precision) for net in (deep, shallow)]
+        outputs = [(np.asarray(net(x), np.float64), torch_outputs(net, x)) for net in nets]
+        gaps = [np.maximum(np.abs(num - exact), np.abs(tor - exact)) for num, tor in outputs]
+        diff = np.maximum(*(np.abs(d - s) for d, s in zip(*outputs)))
+        change = gaps[0] - gaps[1]
+        if not (np.all(np.isfinite(diff)) and np.all(np.isfinite(change))):
+            out[precision] = dict.fromkeys(("max", "mean", "shift", "shift_se"), math.inf)
+            continue
+        out[precision] = {"max": float(np.max(diff)), "mean": float(np.mean(diff)), "shift": float(np.mean(change)),
+                          "shift_se": float(np.std(change) / math.sqrt(samples))}
+    return out
+
+
+def carries(check: dict) -> bool:
+    """Whether a :func:`carry_error` check lets a deeper cell state its 2-layer network's MAEs: in
+    both precisions |shift| + 2 standard errors ≤ :data:`CARRY_TOLERANCE`."""
+    return all(abs(c["shift"]) + 2 * c["shift_se"] <= CARRY_TOLERANCE for c in check.values())
+
+
 def construct_cells(mode: str = "quick", path="expressible.json") -> dict:
     """Passes 1–2: the best log–exp network per cell of Figure 2's ``mode`` grid, measured; written
-    to ``path`` (JSON, :data:`FORMAT`) and returned. A file of the same preset is read instead."""
-    from ..train.warm import construction
+    to ``path`` (JSON, :data:`FORMAT`) and returned. A file of the same preset is read instead.
+
+    The MAEs on :data:`SAMPLES` points (the expensive part) are measured once per (activation, W),
+    on the 2-hidden-layer network; a deeper cell differs from it only by its k − 2 carry layers, so
+    it states those MAEs after both networks are evaluated on the same points (:func:`carry_error`)
+    and its MAE there moves by less than :data:`CARRY_TOLERANCE` (:func:`carries`) — a cell that
+    fails is measured itself. Each row says which network was measured (``measured_layers``) and
+    keeps the check (``carry_{max,mean,shift,shift_se}_{float32,float64}``). The test-set MAE is
+    each cell's own (cheap)."""
+    from .._openblas import one_thread
 
     preset = expressible_grid(mode)
     path = os.fspath(path)
@@ -171,15 +235,37 @@ def construct_cells(mode: str = "quick", path="expressible.json") -> dict:
             return stored
     _check_writable(path)
     started = time.perf_counter()
-    grid = preset["grid"]
+    # One BLAS thread: on a shared 2-core machine several threads made fitting a construction's
+    # pieces 30× and a measurement 2× slower (measured: 13.5 s vs 0.44 s, 3.6 s vs 1.6 s).
+    with one_thread():
+        rows, searched = _construct(preset["grid"])
+    result = {"format": FORMAT, "mode": mode, "grid": preset["grid"], "search": preset["search"], "cells": rows,
+              "candidates": searched, "samples": SAMPLES, "seed": SEED,
+              "wall_s": round(time.perf_counter() - started, 1)}
+    _write_json(path, result)
+    return json.loads(json.dumps(result))
+
+
+def _construct(grid: dict) -> tuple[list[dict], list[dict]]:
+    """The cells' rows and the search per (activation, W), as :func:`construct_cells` writes them."""
+    from ..train.warm import construction
+
     n = int(grid["target"].split(":")[1])
     poly = "*".join(f"x{i}" for i in range(1, n + 1))
     domain = grid["domain"]
+
+    def measured(network) -> dict:
+        m32 = _measure(network, poly, domain, SAMPLES, "float32")
+        m64 = _measure(network, poly, domain, SAMPLES, "float64")
+        return {"mae": m32["mae"], "standard_error": m32["standard_error"],
+                "mae_float64": m64["mae"], "standard_error_float64": m64["standard_error"]}
+
     rows, searched = [], []
     for activation in grid["activations"]:
         for width in grid["widths"]:
             init, tried = _choose(grid, activation, width, domain, poly)
             searched.append({"activation": activation, "width": width, "chosen": init, "tried": tried})
+            shallow = base = None                     # the 2-layer network and its MAEs, when first needed
             for k in grid["layers"]:
                 row = {"activation": activation, "layers": k, "width": width, "init": init}
                 if init is None or k < 2:
@@ -189,17 +275,21 @@ def construct_cells(mode: str = "quick", path="expressible.json") -> dict:
                     continue
                 spec = _spec(grid, k, width, activation, init)
                 network = construction(spec)
-                m32 = _measure(network, poly, domain, SAMPLES, "float32")
-                m64 = _measure(network, poly, domain, SAMPLES, "float64")
+                if max(network.hidden_widths) > width:
+                    rows.append({**row, "init": None, "fits": False, "hidden_widths": network.hidden_widths,
+                                 "why": f"its carry layers need {max(network.hidden_widths)} neurons"})
+                    continue
+                if shallow is None:
+                    shallow = construction(_spec(grid, 2, width, activation, init))
+                    base = measured(shallow)
+                check = carry_error(network, shallow, poly, domain)
+                carried = carries(check)
                 rows.append({**row, "fits": True, "hidden_widths": network.hidden_widths,
-                             "mae": m32["mae"], "standard_error": m32["standard_error"],
-                             "mae_float64": m64["mae"], "standard_error_float64": m64["standard_error"],
+                             **(base if carried else measured(network)), "measured_layers": 2 if carried else k,
+                             **{f"carry_{s}_{p}": check[p][s] for p in check
+                                for s in ("max", "mean", "shift", "shift_se")},
                              "test_mae": test_set_mae(spec), "test_size": grid["test_size"]})
-    result = {"format": FORMAT, "mode": mode, "grid": grid, "search": preset["search"], "cells": rows,
-              "candidates": searched, "samples": SAMPLES, "seed": SEED,
-              "wall_s": round(time.perf_counter() - started, 1)}
-    _write_json(path, result)
-    return json.loads(json.dumps(result))
+    return rows, searched
 
 
 def read_cells(path) -> dict:
@@ -433,6 +523,7 @@ def expressible(mode: str = "quick", store="figure2.db", cells="expressible.json
             "rows": comparison(built, store, warm_store)}
 
 
-__all__ = ["C_VALUES", "EPSILONS", "FORMAT", "KEEP_TOLERANCE", "SAMPLES", "SELECT_SAMPLES", "SELECT_SEED", "TOPS",
-           "candidates", "comparison", "construct_cells", "draw", "expressible", "expressible_grid",
-           "read_cells", "render_table", "test_set_mae", "verdict", "warm_specs", "warm_start"]
+__all__ = ["CARRY_TOLERANCE", "CHECK_SAMPLES", "CHECK_SEED", "C_VALUES", "EPSILONS", "FORMAT", "KEEP_TOLERANCE",
+           "SAMPLES", "SELECT_SAMPLES", "SELECT_SEED", "TOPS", "candidates", "carries", "carry_error", "comparison",
+           "construct_cells", "draw", "expressible", "expressible_grid", "read_cells", "render_table",
+           "test_set_mae", "verdict", "warm_specs", "warm_start"]

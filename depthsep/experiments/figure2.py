@@ -14,7 +14,7 @@ The module reads as its passes:
 2. **sweep** — :func:`figure2`: the grid's specs through :func:`depthsep.train.sweep.run_specs` into a
    results store (resumable: a finished store trains nothing and is only redrawn);
 3. **analysis** — :func:`heatmap_data`: the store alone (one training setup of one target and
-   activation) → mean, min and max test MAE per (layers, width) cell; and :func:`constant_baseline`:
+   activation, random starts only) → mean, min and max test MAE per (layers, width) cell; and :func:`constant_baseline`:
    the best constant predictor's MAE on the very test points the models were scored on, re-drawn
    from the setup's (target, domain, test size) by :func:`depthsep.train.data.evaluation_set`;
 4. **figures** — :func:`heatmap`: the cells on a colour scale centred on that baseline, with the
@@ -29,7 +29,7 @@ from collections import defaultdict
 from ..checks import choice, figure_paths, positive_int, positive_number
 from ..errors import DepthsepError
 from ..train.config import RunOptions
-from ..train.spec import DEFAULT_LR, LOSSES, parse_domain
+from ..train.spec import DEFAULT_LR, LOSSES, RANDOM_INIT, parse_domain
 from ..train.sweep import grid_specs, run_specs
 from ._stats import summarise
 
@@ -168,6 +168,9 @@ def heatmap_data(store_path, target: str = "product:20", activation: str = "tanh
                  setup: dict | None = None) -> dict:
     """The numbers behind a heatmap, from the runs of ``target`` × ``activation`` in the store.
 
+    Only runs from random weights (``init = "random"``) count: Figure 2 asks what training finds,
+    and a run started from a construction (:mod:`depthsep.train.warm`) answers another question,
+    even when it was written into the same store.
     A store can hold the same grid under several training setups (:data:`SETUP_COLUMNS`); one is
     drawn. ``setup`` (any of those columns → value) narrows the choice; among the setups left, the one
     with the most runs is drawn (ties: most steps, then the largest test set). A ``setup`` that
@@ -189,9 +192,10 @@ def heatmap_data(store_path, target: str = "product:20", activation: str = "tanh
             raise DepthsepError(f"unknown setup column '{column}' (choose from {', '.join(SETUP_COLUMNS)})")
         wanted[column] = _setup_value(column, value)
     with ResultStore(store_path, readonly=True) as store:
-        rows = store.rows({"target": target, "activation": activation})
+        rows = store.rows({"target": target, "activation": activation, "init": RANDOM_INIT})
     if not rows:
-        raise DepthsepError(f"no runs for target {target} with activation {activation} in {os.fspath(store_path)}")
+        raise DepthsepError(f"no runs from random weights for target {target} with activation {activation} "
+                            f"in {os.fspath(store_path)}")
     by_setup = defaultdict(list)
     for row in rows:
         by_setup[tuple(row[c] for c in SETUP_COLUMNS)].append(row)

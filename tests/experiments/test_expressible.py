@@ -183,3 +183,48 @@ def test_verdicts():
     assert ex.verdict(0.5, 0.7, 0.9) == "worsens"
     assert ex.verdict(0.5, 0.95, 0.9) == "destroys"
     assert ex.verdict(0.5, None, 0.9) == "diverged"
+
+
+def test_carry_layers_are_checked_by_evaluating_both_networks():
+    shallow = construction(ModelSpec("product:4", layers=2, width=16, init=INIT))
+    deep = construction(ModelSpec("product:4", layers=4, width=16, init=INIT))
+    check = ex.carry_error(deep, shallow, P4, "0:2", samples=2_000)
+    assert set(check) == {"float32", "float64"} and ex.carries(check)
+    assert check["float64"]["max"] < 1e-5 and abs(check["float64"]["shift"]) <= check["float64"]["mean"]
+    assert all(0 <= c["mean"] <= c["max"] and c["shift_se"] >= 0 for c in check.values())
+    # The same points, the MAEs as distribution_error states them: the shift is their difference.
+    mae = [distribution_error(net, P4, "0:2", "mae", samples=2_000, seed=ex.CHECK_SEED, dtype="float64")["mae"]
+           for net in (deep, shallow)]
+    assert check["float64"]["shift"] == pytest.approx(mae[0] - mae[1], abs=1e-12)
+    other = construction(ModelSpec("product:4", layers=2, width=16, init="log-exp:log=3,exp=8,c=0.1"))
+    assert not ex.carries(ex.carry_error(other, shallow, P4, "0:2", samples=2_000))
+
+
+def test_deeper_cells_state_the_two_layer_maes_only_after_the_check(tiny, tmp_path, monkeypatch):
+    cells = ex.construct_cells("quick", tmp_path / "cells.json")
+    by_cell = {(r["layers"], r["width"]): r for r in cells["cells"]}
+    two, three = by_cell[(2, 16)], by_cell[(3, 16)]
+    assert two["measured_layers"] == three["measured_layers"] == 2
+    assert two["carry_max_float64"] == two["carry_mean_float32"] == 0.0
+    assert 0 < three["carry_max_float64"] < 1e-5 and abs(three["carry_shift_float32"]) <= ex.CARRY_TOLERANCE
+    assert (three["mae"], three["mae_float64"]) == (two["mae"], two["mae_float64"])
+    assert three["test_mae"] != two["test_mae"]                     # the test-set MAE is each cell's own
+    assert cells["search"]["carry_tolerance"] == ex.CARRY_TOLERANCE
+    # A check that fails: the deeper cell is measured itself, and agrees with what was stated.
+    monkeypatch.setattr(ex, "CARRY_TOLERANCE", -1.0)
+    full = ex.construct_cells("quick", tmp_path / "full.json")
+    deep = {(r["layers"], r["width"]): r for r in full["cells"]}[(3, 16)]
+    assert deep["measured_layers"] == 3 and deep["mae"] != two["mae"]
+    assert deep["mae"] == pytest.approx(two["mae"], abs=1e-4)
+    assert deep["mae_float64"] == pytest.approx(two["mae_float64"], abs=1e-6)
+
+
+def test_a_cells_file_from_before_the_carry_check_is_rebuilt(tiny, tmp_path):
+    path = tmp_path / "cells.json"
+    cells = ex.construct_cells("quick", path)
+    old = {**cells, "search": {k: v for k, v in cells["search"].items() if k not in ("check_samples", "check_seed",
+                                                                                         "carry_tolerance")},
+           "cells": [{k: v for k, v in c.items() if not k.startswith(("carry_", "measured_"))} for c in cells["cells"]]}
+    path.write_text(json.dumps(old))
+    assert ex.construct_cells("quick", path)["cells"] == cells["cells"]
+    assert ex.construct_cells("quick", path) == json.loads(path.read_text())   # now read, not rebuilt

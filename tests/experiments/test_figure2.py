@@ -147,3 +147,17 @@ def test_figure2_sweeps_resumes_and_draws_each_activation(tmp_path, monkeypatch)
     assert first["baseline_mae"] == pytest.approx(np.abs(labels - np.median(labels)).mean())
     again = figure2("quick", store, out, RUN)
     assert (again["skipped"], again["trained"]) == (4, 0)
+
+
+def test_warm_starts_in_the_same_store_leave_the_cells_unchanged(tmp_path):
+    path = store_of(tmp_path / "runs.db")
+    before = heatmap_data(path, "product:4", "tanh")
+    warm = TINY.spec("product:4", 2, 8, "tanh", 0, init="log-exp:log=1,exp=8,c=1e-3")
+    assert run_specs([warm], path, RUN)["trained"] == 1                   # same cell and seed, another init
+    with ResultStore(path, readonly=True) as store:
+        assert {r["init"] for r in store.rows(layers=2, width=8, seed=0)} == {"random", warm.init}
+    assert heatmap_data(path, "product:4", "tanh") == before
+    only_warm = tmp_path / "warm.db"
+    run_specs([warm], only_warm, RUN)
+    with pytest.raises(DepthsepError, match="no runs from random weights"):
+        heatmap_data(only_warm, "product:4", "tanh")

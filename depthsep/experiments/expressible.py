@@ -88,10 +88,11 @@ FORMAT = "depthsep.expressible/1"
 KEEP_TOLERANCE = 0.01
 
 
-def expressible_grid(mode: str = "quick") -> dict:
-    """Figure 2's grid of ``mode`` plus the search's choices (all of them keys of a cells file)."""
+def expressible_grid(mode: str = "quick", grid: dict | None = None) -> dict:
+    """Figure 2's grid of ``mode`` (or ``grid``, a smaller one of the same keys) plus the search's
+    choices (all of them keys of a cells file)."""
     choice(mode, "mode", MODES)
-    grid = figure2_grid(mode)
+    grid = figure2_grid(mode) if grid is None else dict(grid)
     return {"mode": mode, "grid": grid,
             "search": {"c": list(C_VALUES), "top": list(TOPS), "epsilons": list(EPSILONS),
                        "select_samples": SELECT_SAMPLES, "select_seed": SELECT_SEED, "samples": SAMPLES, "seed": SEED,
@@ -214,7 +215,7 @@ def carries(check: dict) -> bool:
     return all(abs(c["shift"]) + 2 * c["shift_se"] <= CARRY_TOLERANCE for c in check.values())
 
 
-def construct_cells(mode: str = "quick", path="expressible.json") -> dict:
+def construct_cells(mode: str = "quick", path="expressible.json", grid: dict | None = None) -> dict:
     """Passes 1–2: the best log–exp network per cell of Figure 2's ``mode`` grid, measured; written
     to ``path`` (JSON, :data:`FORMAT`) and returned. A file of the same preset is read instead.
 
@@ -227,7 +228,7 @@ def construct_cells(mode: str = "quick", path="expressible.json") -> dict:
     each cell's own (cheap)."""
     from .._openblas import one_thread
 
-    preset = expressible_grid(mode)
+    preset = expressible_grid(mode, grid)
     path = os.fspath(path)
     if os.path.exists(path):
         stored = read_cells(path)
@@ -505,18 +506,18 @@ def render_table(rows: list[dict]) -> str:
 
 
 def expressible(mode: str = "quick", store="figure2.db", cells="expressible.json", out="expressible.png",
-                warm_store=None, run: RunOptions = RunOptions()) -> dict:
-    """The whole experiment: Figure 2's ``mode`` grid trained (or resumed) into ``store``, the
-    constructions measured into ``cells`` (JSON), the figure ``out`` (PNG and SVG), and with
-    ``warm_store`` the warm starts trained; returns ``files``, ``cells``, ``rows``
-    (:func:`comparison`) and the sweeps' summaries."""
+                warm_store=None, run: RunOptions = RunOptions(), grid: dict | None = None) -> dict:
+    """The whole experiment: Figure 2's ``mode`` grid (or ``grid``, e.g. a smaller one for a test of
+    the pipeline) trained (or resumed) into ``store``, the constructions measured into ``cells``
+    (JSON), the figure ``out`` (PNG and SVG), and with ``warm_store`` the warm starts trained;
+    returns ``files``, ``cells``, ``rows`` (:func:`comparison`) and the sweeps' summaries."""
     from ..train.sweep import grid_specs, run_specs
 
     figure_paths(out)                                    # check where we write before any work
     _check_writable(os.fspath(cells))
-    grid = figure2_grid(mode)
+    grid = figure2_grid(mode) if grid is None else dict(grid)
     trained = run_specs(grid_specs(**grid), store, run, label="figure2")
-    built = construct_cells(mode, cells)
+    built = construct_cells(mode, cells, grid)
     warm = warm_start(built, warm_store, run) if warm_store is not None else None
     files = draw(built, store, out, warm_store)
     return {"files": files, "cells": os.fspath(cells), "figure2": trained, "warm_start": warm,

@@ -87,6 +87,18 @@ def test_figure2s_product_of_twenty_within_epsilon_in_mae():
     assert report["hidden_widths"] == logexp.plan(poly, "0:2", "mae", 0.1, "tanh").widths
 
 
+def test_the_product_of_twenty_on_a_symmetric_box_within_epsilon_in_sup():
+    """Where |x1⋯x20| is large — near the corners, every sign pattern — and at random points."""
+    poly = product(20)
+    net, report = logexp.build(poly, "-1:1", "sup", 0.1, "tanh")
+    assert report["error"] < 0.1 and net.hidden_widths == logexp.plan(poly, "-1:1", "sup", 0.1, "tanh").widths
+    rng = np.random.default_rng(11)
+    signs = rng.choice([-1.0, 1.0], size=(4000, 20))
+    near_corners = signs * rng.uniform(0.9, 1.0, size=signs.shape)
+    x = np.vstack([signs, near_corners, rng.uniform(-1, 1, size=(4000, 20))])
+    assert np.abs(net(x) - parse_polynomial(poly).evaluate(x)).max() < 0.1
+
+
 @pytest.mark.parametrize("activation", ["relu", "tanh", "softplus"])
 def test_the_sign_is_right_in_every_orthant(activation):
     """x1·x2·x3 (all odd) and x1·x2²·x3 (x2 even) at points with every sign pattern, away from the band."""

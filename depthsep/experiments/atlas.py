@@ -152,8 +152,9 @@ def atlas_preset(mode: str = "quick") -> AtlasPreset:
       128, 0.48 at 256).
     * **seeds** 0–3: the CPU engine trains 4 models per group, so four seeds cost what one does.
 
-    Measured: ``atlas("quick")`` from an empty store, 3 min 20 s wall (17 rounds, 392 models) on
-    this 2-core machine while another process kept one core ≈ 80 % busy; n reaches 7, where every
+    Measured: ``atlas("quick")`` from an empty store, 1 min 50 s wall on this 2-core machine
+    otherwise idle (3 min 20 s, 17 rounds, 392 models, while another process kept one core ≈ 80 %
+    busy; the same atlas, as a seed gives); n reaches 7, where every
     depth is above the cap. :func:`budget_check` (20 000 steps, n = 6 and 7): 4 min 48 s; at n = 6
     one and two layers unchanged, three layers one grid step lower (24 → 16); n = 7 still above the
     cap for every depth (three layers: 0.31 at width 64, against 0.36 at 10 000 steps).

@@ -598,7 +598,7 @@ SMOKE_SIZES = dict(n=(2, 4, 8), epsilons=(0.1,), sweep_epsilons=(0.5, 0.1))
     _c("figure-2-expressible", "Figure 2's high-error cells are cells whose k layers of width W cannot express "
        "x1⋯x20 well (the figure read as a map of expressivity)", "Figure 2, Conjecture 5.2", RT,
        "depthsep expressible --quick --store figure2.db"),
-), estimate_s={"smoke": 20, "quick": 480, "full": 10 * 3600}, stores=("figure2", "warmstart"), assemble_s=25)
+), estimate_s={"smoke": 20, "quick": 300, "full": 10 * 3600}, stores=("figure2", "warmstart"), assemble_s=25)
 def expressible_section(ctx: Context) -> Outcome:
     from .expressible import expressible
     from .figure2 import figure2_grid

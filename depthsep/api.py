@@ -93,11 +93,9 @@ def build(poly: str, layers=None, activation: str = "tanh", model: str = "bias",
     .pt, .pt2); ``out`` is a path or a list of paths. ``construction="log-exp"`` builds the
     fixed-accuracy exp-of-logs network of a monomial instead, on the box ``domain`` (a:b; default
     (−R, R)) within ``epsilon`` in ``metric`` (sup, mae or rmse under U[a, b]^n)."""
-    from .construct import logexp
+    from .construct import CONSTRUCTIONS, logexp
     from .construct.build import build as construct
     from .network import PRECISIONS, check_output
-
-    from .construct import CONSTRUCTIONS
 
     construction = checks.choice(construction, "--construction", CONSTRUCTIONS)
     dtype = checks.choice(dtype, "--dtype", PRECISIONS)
@@ -228,6 +226,8 @@ def report(mode: str = "quick", store_dir: str = ".", out: str = "report", secti
 
     if isinstance(sections, str):
         sections = [k.strip() for k in sections.split(",") if k.strip()]
+        if not sections:
+            raise DepthsepError("--sections needs at least one section key")
     return experiment.report(checks.choice(mode, "report mode", experiment.MODES), store_dir, out,
                              run_options(backend=backend, address=address, device=device, workers=workers,
                                          progress=progress), sections=sections)

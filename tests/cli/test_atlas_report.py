@@ -56,6 +56,7 @@ def test_atlas_on_a_corrupt_store_exits_2_and_keeps_it(tmp_path, capsys):
 def test_report_bad_inputs_exit_2(tmp_path, capsys):
     err = _refused(["report", "--smoke", "--out", str(tmp_path / "r"), "--sections", "nope"], capsys)
     assert "unknown report section 'nope'" in err
+    assert "at least one" in _refused(["report", "--smoke", "--out", str(tmp_path / "r"), "--sections", ","], capsys)
     blocker = tmp_path / "file"
     blocker.write_text("a file, not a folder")
     assert "cannot create" in _refused(["report", "--smoke", "--out", str(blocker / "r")], capsys)

@@ -96,14 +96,21 @@ def _run(argv: list[str], capsys) -> str:
     return out
 
 
+def _one_command_block(index: int, command: str, folder: Path, files, capsys) -> str:
+    """Run the README's bash block ``index``, which must be ``command`` alone, in ``folder``, and
+    check it wrote ``files``; returns what it printed."""
+    assert _lines(_fenced("bash")[index]) == [command], f"the README's block {index + 1} is `{command}`"
+    out = _run(_depthsep_argv(command) + ["--no-progress"], capsys)
+    for name in files:
+        assert (folder / name).stat().st_size > 0, name
+    return out
+
+
 def test_the_main_job_runs_as_written(tmp_path, monkeypatch, capsys, tiny_figure2):
     monkeypatch.chdir(tmp_path)
-    block = _lines(_fenced("bash")[2])
-    assert block == [".venv/bin/depthsep figure2"], "the README's third block is the main job"
-    out = _run(_depthsep_argv(block[0]) + ["--no-progress"], capsys)
+    out = _one_command_block(2, ".venv/bin/depthsep figure2", tmp_path, ("figure2.png", "figure2.svg", "figure2.db"),
+                             capsys)
     assert "best cell" in out and "worst cell" in out
-    for name in ("figure2.png", "figure2.svg", "figure2.db"):
-        assert (tmp_path / name).stat().st_size > 0
     again = json.loads(_run(["figure2", "--no-progress", "--json"], capsys))
     assert again["trained"] == 0 and again["skipped"] == again["total"]
 
@@ -132,12 +139,9 @@ def test_every_example_runs_and_writes_its_files(tmp_path, monkeypatch, capsys):
 def test_the_report_runs_as_written(tmp_path, monkeypatch, capsys):
     """The page the README shows after the main job, on two sections of the smoke preset."""
     monkeypatch.chdir(tmp_path)
-    block = _lines(_fenced("bash")[3])
-    assert block == [".venv/bin/depthsep report --out report"], "the README's fourth block is the report"
-    out = _run(_depthsep_argv(block[0]) + ["--no-progress"], capsys)
+    out = _one_command_block(3, ".venv/bin/depthsep report --out report", tmp_path / "report",
+                             ("report.html", "report.md", "claims.json"), capsys)
     assert "holds" in out and "wrote report/report.html" in out
-    for name in ("report.html", "report.md", "claims.json"):
-        assert (tmp_path / "report" / name).stat().st_size > 0
 
 
 def test_the_epsilon_the_readme_says_float64_cannot_reach_is_refused(capsys):

@@ -235,13 +235,16 @@ def report(mode: str = "quick", store_dir: str = ".", out: str = "report", secti
 
 def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metric: str = "mae",
                  activation: str = "tanh", out: str | None = "logexp_sizes.png", sweep_n=None,
-                 sweep_epsilons=None) -> dict:
+                 sweep_epsilons=None, cache: str | None = "logexp_sizes.json", progress=None) -> dict:
     """`depthsep logexp-sizes [--quick|--full]`: neurons of x1⋯xn at a fixed ε — the log–exp
     construction's plan beside Theorem 5.1's tree (k = 2, 3; the same for every ε) — against n on
-    each box, and against 1/ε at ``sweep_n``; a table and, unless ``out`` is None, a figure."""
+    each box, and against 1/ε at ``sweep_n``; a table and, unless ``out`` is None, a figure. Finished
+    plans are kept in ``cache`` (a killed run resumes); ``progress`` (None: RunOptions' default): a
+    line per plan on stderr."""
     from .experiments.logexp_sizes import logexp_sizes as run
 
-    return run(mode, n, epsilons, domains, metric, activation, out, sweep_n=sweep_n, sweep_epsilons=sweep_epsilons)
+    return run(mode, n, epsilons, domains, metric, activation, out, sweep_n=sweep_n, sweep_epsilons=sweep_epsilons,
+               cache=cache, progress=run_options(progress=progress).progress)
 
 
 def expressible(mode: str = "quick", store: str = "figure2.db", cells: str = "expressible.json",

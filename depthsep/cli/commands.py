@@ -242,7 +242,11 @@ COMMANDS: tuple[Command, ...] = (
              arg("--activation", help="tanh, sigmoid, softplus, relu, or exp on a box with a >= 0 (default: tanh)"),
              arg("--sweep-n", help="n of the neurons-vs-1/epsilon panel, on the first box (default: 20)"),
              arg("--sweep-epsilons", help="comma-separated epsilons of that panel (default: 0.5,0.2,0.1,0.05,0.02,0.01)"),
-             arg("--out", help="the figure, PNG and SVG (default: logexp_sizes.png)")),
+             arg("--out", help="the figure, PNG and SVG (default: logexp_sizes.png)"),
+             arg("--cache", help="finished plans, JSON: read first, written after each plan, so a killed run "
+                                 "resumes (default: logexp_sizes.json)"),
+             arg("--no-progress", dest="progress", action="store_false", default=None,
+                 help="no progress line per plan on stderr (default: one line per plan, with an ETA)")),
             r.render_logexp_sizes),
     Command(("report",), "both papers in one page: every numbered claim beside the check that tests it",
             "report",

@@ -13,7 +13,9 @@ The module reads as its passes:
 1. **preset** — :func:`logexp_sizes_grid`: which n, ε, boxes and which 1/ε sweep a mode runs;
 2. **compute** — :func:`logexp_sizes`: one plan per (n, box, ε), a refusal recorded as ``"refused"``
    with its reason (a piece would need more than :data:`~depthsep.construct.univariate.MAX_WIDTH`
-   neurons, or the rule could not bring its bound below ε);
+   neurons, or the rule could not bring its bound below ε); each plan is kept in a JSON cache as it
+   lands (a full grid takes tens of minutes: a killed run resumes where it stopped) with a progress
+   line on stderr;
 3. **table** — :func:`logexp_sizes_table`;
 4. **figure** — :func:`plot_logexp_sizes`: neurons vs n at each ε (log y), and neurons vs 1/ε at one n
    (log–log) with the tree as flat lines.
@@ -25,11 +27,14 @@ k = 3 ≥ ⌈log3 n⌉ is already the least tree of any depth (4(n − 1) + max(
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import sys
 import time
 
 from .._openblas import one_thread
-from ..checks import choice, figure_paths, int_list, positive_int, positive_numbers
+from ..checks import choice, figure_paths, int_list, positive_int, positive_numbers, writable_file
 from ..construct import METRICS
 from ..construct.logexp import parse_box, plan
 from ..construct.univariate import MAX_WIDTH
@@ -114,6 +119,40 @@ def _logexp_cell(n: int, domain: str, epsilon: float, metric: str, activation: s
             "plan_s": round(time.perf_counter() - started, 3)}
 
 
+#: The cache's format: its plans are reused only by the same depthsep (the rule may change).
+CACHE_FORMAT = "depthsep.logexp-sizes/1"
+
+
+def _cache_key(n: int, domain: str, epsilon: float, metric: str, activation: str) -> str:
+    return f"{n}|{domain}|{epsilon!r}|{metric}|{activation}"
+
+
+def read_cache(path) -> dict:
+    """The plans a cache file holds (empty when absent or written by another depthsep version).
+    A file that is not a cache is refused in one line and left as it is."""
+    from .. import __version__
+
+    if path is None or not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        if data.get("format") != CACHE_FORMAT or not isinstance(data.get("plans"), dict):
+            raise ValueError
+    except (OSError, ValueError, AttributeError):
+        raise DepthsepError(f"{os.fspath(path)} is not a logexp-sizes cache (refusing to overwrite it)") from None
+    return data["plans"] if data.get("depthsep") == __version__ else {}
+
+
+def _write_cache(path, plans: dict) -> None:
+    from .. import __version__
+
+    temporary = f"{os.fspath(path)}.partial"
+    with open(temporary, "w") as f:
+        json.dump({"format": CACHE_FORMAT, "depthsep": __version__, "plans": plans}, f)
+    os.replace(temporary, path)          # a kill leaves the old cache or the new one, never half of one
+
+
 def target_size(n: int, domain: str, metric: str) -> float:
     """The product's own size in the metric — the error of the network that outputs 0: E|x1⋯xn|
     (mae), sqrt(E (x1⋯xn)²) (rmse) or max |x1⋯xn| (sup) under U[a, b]^n, one coordinate's integral
@@ -134,7 +173,8 @@ def _tree_cells(n: int) -> dict:
 
 
 def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metric: str = "mae",
-                 activation: str = "tanh", out="logexp_sizes.png", *, sweep_n=None, sweep_epsilons=None) -> dict:
+                 activation: str = "tanh", out="logexp_sizes.png", *, sweep_n=None, sweep_epsilons=None,
+                 cache=None, progress: bool = False) -> dict:
     """Neurons of x1⋯xn at fixed ε: the log–exp construction (:func:`~depthsep.construct.logexp.plan`)
     beside Theorem 5.1's tree with k = 2 and 3 hidden layers (:func:`~depthsep.theory.tree.optimal_tree`).
 
@@ -143,7 +183,8 @@ def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metri
     U[a, b]^n) is what ε bounds. Returns ``rows`` (one per n, box, ε), ``sweep`` (one per ε at
     ``sweep_n`` on the first box), the settings, ``wall_s`` and, unless ``out`` is None, ``files``
     (PNG and SVG). A log–exp count the construction refuses is the string ``"refused"`` with the
-    reason in ``refused``.
+    reason in ``refused``. ``cache``: a JSON file of finished plans, read first and written after
+    each plan (None: none); ``progress``: a line per plan on stderr, with an ETA.
     """
     grid = logexp_sizes_grid(mode)
     ns = int_list(grid["n"] if n is None else n, "--n", minimum=1)
@@ -154,26 +195,44 @@ def logexp_sizes(mode: str = "quick", n=None, epsilons=None, domains=None, metri
     s_n = positive_int(grid["sweep_n"] if sweep_n is None else sweep_n, "--sweep-n")
     s_eps = positive_numbers(grid["sweep_epsilons"] if sweep_epsilons is None else sweep_epsilons, "--sweep-epsilons")
     paths = figure_paths(out) if out is not None else None      # a bad --out fails before the work
+    if cache is not None:
+        writable_file(cache, "--cache")
+    cells = read_cache(cache)              # a (n, box, ε) shared by both panels is planned once
 
     started = time.perf_counter()
-    cells: dict[tuple, dict] = {}          # a (n, box, ε) shared by both panels is planned once
+    wanted = [(k, box, e) for box in boxes for e in eps for k in sorted(ns)]
+    swept = [(s_n, boxes[0], e) for e in sorted(s_eps, reverse=True)]
+    todo = list(dict.fromkeys(c for c in wanted + swept if _cache_key(*c, metric, activation) not in cells))
 
-    def row(k: int, box: str, e: float) -> dict:
-        if (k, box, e) not in cells:
-            cells[k, box, e] = _logexp_cell(k, box, e, metric, activation)
-        return {"n": k, "domain": box, "epsilon": e, "target_size": target_size(k, box, metric),
-                **cells[k, box, e], **_tree_cells(k)}
+    def plan_all() -> None:
+        begun = time.perf_counter()
+        for i, (k, box, e) in enumerate(todo):
+            cells[_cache_key(k, box, e, metric, activation)] = cell = _logexp_cell(k, box, e, metric, activation)
+            if cache is not None:
+                _write_cache(cache, cells)
+            if progress:
+                elapsed = time.perf_counter() - begun
+                eta = elapsed / (i + 1) * (len(todo) - i - 1)
+                print(f"logexp-sizes {i + 1}/{len(todo)} plans  n = {k}, {box}, eps = {e:g}: "
+                      f"{cell['logexp_neurons']} neurons in {cell['plan_s']:.1f} s  elapsed {elapsed:.0f} s  "
+                      f"ETA {eta:.0f} s (plans grow with n and 1/eps)", file=sys.stderr, flush=True)
 
     # The fits are least squares on tall, narrow matrices: threads gain little there, and on a
     # shared machine a multi-threaded BLAS made the quick grid ten times slower (measured: 222 s
     # against 19 s on one thread, 2 busy cores).
     with one_thread():
-        rows = [row(k, box, e) for box in boxes for e in eps for k in sorted(ns)]
-        sweep = [row(s_n, boxes[0], e) for e in sorted(s_eps, reverse=True)]
+        plan_all()
+
+    def row(k: int, box: str, e: float) -> dict:
+        return {"n": k, "domain": box, "epsilon": e, "target_size": target_size(k, box, metric),
+                **cells[_cache_key(k, box, e, metric, activation)], **_tree_cells(k)}
+
+    rows = [row(*c) for c in wanted]
+    sweep = [row(*c) for c in swept]
     result = {"mode": mode, "metric": metric, "activation": activation, "domains": boxes, "epsilons": eps,
               "n": sorted(ns), "sweep_n": s_n, "sweep_domain": boxes[0], "tree_layers": list(TREE_LAYERS),
-              "max_piece_width": MAX_WIDTH, "rows": rows, "sweep": sweep,
-              "wall_s": round(time.perf_counter() - started, 2)}
+              "max_piece_width": MAX_WIDTH, "rows": rows, "sweep": sweep, "planned": len(todo),
+              "cache": None if cache is None else os.fspath(cache), "wall_s": round(time.perf_counter() - started, 2)}
     if paths is not None:
         result["files"] = plot_logexp_sizes(result, paths[0])
     return result
@@ -293,5 +352,5 @@ def plot_logexp_sizes(result: dict, path) -> list[str]:
     return save(fig, paths, dpi=120)
 
 
-__all__ = ["DOMAINS", "MODES", "TREE_LAYERS", "logexp_sizes", "logexp_sizes_grid", "logexp_sizes_table",
+__all__ = ["CACHE_FORMAT", "DOMAINS", "MODES", "TREE_LAYERS", "logexp_sizes", "logexp_sizes_grid", "logexp_sizes_table", "read_cache",
            "plot_logexp_sizes", "product", "target_size"]

@@ -52,6 +52,8 @@ STORES = {"figure2": "figure2.db", "warmstart": "warmstart.db", "atlas": "atlas.
           "indicator": "indicator.db"}
 #: The constructions measured per Figure 2 cell, beside the stores (read when finished).
 EXPRESSIBLE_CELLS = "expressible.json"
+#: The log–exp plans of the sizes figure, beside them (a rerun plans nothing).
+LOGEXP_SIZES_CACHE = "logexp_sizes.json"
 
 
 # -- the registry ------------------------------------------------------------------------------------
@@ -648,7 +650,7 @@ def expressible_section(ctx: Context) -> Outcome:
                               f"{r['before']:.3f} → {r['after']:.3f} ({r['after_min']:.3f}–{r['after_max']:.3f})",
                               r.get("verdict")] for r in fitting],
                             "Cells that hold a log–exp network (the others: does not fit)"))
-    sizes = logexp_sizes("quick", out=ctx.figure("logexp_sizes"),
+    sizes = logexp_sizes("quick", out=ctx.figure("logexp_sizes"), cache=ctx.store_dir / LOGEXP_SIZES_CACHE,
                          **(SMOKE_SIZES if ctx.mode == "smoke" else {}))
     out.figures.append(Figure(_first(sizes["files"]),
                               "Neurons of x1⋯xn at one accuracy ε (MAE under U[a, b]^n): the log–exp construction "

@@ -111,3 +111,50 @@ def test_quick_mode(tmp_path):
                                                   ("0:2", "rmse", (4 / 3) ** 1.5)])
 def test_target_size_is_the_zero_networks_error(domain, metric, size):
     assert module.target_size(3, domain, metric) == pytest.approx(size, rel=1e-9)
+
+
+def test_a_killed_run_resumes_from_its_cache(tmp_path):
+    """kill -9 once some plans landed: the cache holds them whole, and the next run plans only the rest."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cache = tmp_path / "plans.json"
+    grid = dict(n=(2, 3, 4, 6, 8, 12, 16), epsilons=(0.05,), domains="0:2", sweep_n=16, sweep_epsilons=(0.05,))
+    code = (f"from depthsep.experiments.logexp_sizes import logexp_sizes; "
+            f"logexp_sizes(out=None, cache={str(cache)!r}, **{grid!r})")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    try:
+        while time.time() < deadline and proc.poll() is None and not cache.exists():
+            time.sleep(0.01)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = len(json.loads(cache.read_text())["plans"])
+    assert done >= 1
+    resumed = logexp_sizes(out=None, cache=cache, **grid)
+    assert resumed["planned"] == 7 - done            # the sweep's (16, 0:2, 0.05) is a row already
+    again = logexp_sizes(out=None, cache=cache, **grid)
+    assert again["planned"] == 0 and again["rows"] == resumed["rows"]
+    fresh = logexp_sizes(out=None, **grid)
+    assert [r["logexp_widths"] for r in fresh["rows"]] == [r["logexp_widths"] for r in resumed["rows"]]
+
+
+def test_a_file_that_is_not_a_cache_is_refused_and_kept(tmp_path):
+    cache = tmp_path / "plans.json"
+    cache.write_text("[1, 2, 3]")
+    with pytest.raises(DepthsepError, match="not a logexp-sizes cache"):
+        logexp_sizes(out=None, cache=cache, **SMALL)
+    assert cache.read_text() == "[1, 2, 3]"
+
+
+def test_progress_is_a_line_per_plan(tmp_path, capsys):
+    logexp_sizes(out=None, progress=True, n=(2, 3), epsilons=(0.1,), domains="0:2", sweep_n=3, sweep_epsilons=(0.1,))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "1/2 plans" in err and "2/2 plans" in err and "ETA" in err

@@ -97,7 +97,7 @@ def logexp_size(n: int, layers: int, threshold: float, domain: tuple[float, floa
 
     std = exact_std(make_target(f"product:{n}"), domain)
     try:
-        built = logexp_plan("*".join(f"x{i + 1}" for i in range(n)), f"{domain[0]!r}:{domain[1]!r}", "rmse",
+        built = logexp_plan(make_target(f"product:{n}").polynomial, f"{domain[0]!r}:{domain[1]!r}", "rmse",
                             threshold * std, ACTIVATION, layers=layers)
     except DepthsepError:
         return None

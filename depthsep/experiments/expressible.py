@@ -47,9 +47,10 @@ import os
 import time
 from statistics import fmean
 
-from ..checks import choice, figure_paths
+from ..checks import choice, figure_paths, writable_file
 from ..errors import DepthsepError
 from ..train.config import RunOptions
+from ._json import write_json
 from .figure2 import MODES, SETUP_COLUMNS, figure2_grid, heatmap_data
 
 # -- 1. preset -------------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def construct_cells(mode: str = "quick", path="expressible.json", grid: dict | N
         stored = read_cells(path)
         if stored.get("grid") == json.loads(json.dumps(preset["grid"])) and stored.get("search") == json.loads(json.dumps(preset["search"])):
             return stored
-    _check_writable(path)
+    writable_file(path, "--cells")
     started = time.perf_counter()
     # One BLAS thread: on a shared 2-core machine several threads made fitting a construction's
     # pieces 30× and a measurement 2× slower (measured: 13.5 s vs 0.44 s, 3.6 s vs 1.6 s).
@@ -243,7 +244,7 @@ def construct_cells(mode: str = "quick", path="expressible.json", grid: dict | N
     result = {"format": FORMAT, "mode": mode, "grid": preset["grid"], "search": preset["search"], "cells": rows,
               "candidates": searched, "samples": SAMPLES, "seed": SEED,
               "wall_s": round(time.perf_counter() - started, 1)}
-    _write_json(path, result)
+    write_json(path, result, indent=1)
     return json.loads(json.dumps(result))
 
 
@@ -251,8 +252,10 @@ def _construct(grid: dict) -> tuple[list[dict], list[dict]]:
     """The cells' rows and the search per (activation, W), as :func:`construct_cells` writes them."""
     from ..train.warm import construction
 
+    from ..poly import Polynomial
+
     n = int(grid["target"].split(":")[1])
-    poly = "*".join(f"x{i}" for i in range(1, n + 1))
+    poly = str(Polynomial.product(n))
     domain = grid["domain"]
 
     def measured(network) -> dict:
@@ -303,23 +306,6 @@ def read_cells(path) -> dict:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DepthsepError(f"{os.fspath(path)} is not a {FORMAT} file")
     return data
-
-
-def _check_writable(path: str) -> None:
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent) or not os.access(parent, os.W_OK):
-        raise DepthsepError(f"cannot write {path}: directory {parent} is missing or not writable")
-
-
-def _write_json(path: str, data: dict) -> None:
-    tmp = f"{path}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)                    # never a half-written file under the real name
-    except OSError as err:
-        raise DepthsepError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 # -- 3. warm start ---------------------------------------------------------------------------------
@@ -514,7 +500,7 @@ def expressible(mode: str = "quick", store="figure2.db", cells="expressible.json
     from ..train.sweep import grid_specs, run_specs
 
     figure_paths(out)                                    # check where we write before any work
-    _check_writable(os.fspath(cells))
+    writable_file(cells, "--cells")
     grid = figure2_grid(mode) if grid is None else dict(grid)
     trained = run_specs(grid_specs(**grid), store, run, label="figure2")
     built = construct_cells(mode, cells, grid)

@@ -41,6 +41,7 @@ from ..construct.univariate import MAX_WIDTH
 from ..errors import DepthsepError
 from ..theory.tree import optimal_tree
 from ._figures import save
+from ._json import write_json
 
 # -- 1. preset --------------------------------------------------------------------------------------
 
@@ -72,7 +73,9 @@ def logexp_sizes_grid(mode: str = "quick") -> dict:
 
 def product(n: int) -> str:
     """x1*x2*…*xn, as :func:`~depthsep.construct.logexp.plan` reads it."""
-    return "*".join(f"x{i}" for i in range(1, n + 1))
+    from ..poly import Polynomial
+
+    return str(Polynomial.product(n))
 
 
 def _domains(domains) -> list[str]:
@@ -147,10 +150,7 @@ def read_cache(path) -> dict:
 def _write_cache(path, plans: dict) -> None:
     from .. import __version__
 
-    temporary = f"{os.fspath(path)}.partial"
-    with open(temporary, "w") as f:
-        json.dump({"format": CACHE_FORMAT, "depthsep": __version__, "plans": plans}, f)
-    os.replace(temporary, path)          # a kill leaves the old cache or the new one, never half of one
+    write_json(path, {"format": CACHE_FORMAT, "depthsep": __version__, "plans": plans})
 
 
 def target_size(n: int, domain: str, metric: str) -> float:

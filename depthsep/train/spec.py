@@ -65,7 +65,22 @@ def parse_init(init) -> str:
     text = str(init).strip().replace(" ", "")
     if text == RANDOM_INIT:
         return text
-    kind, _, rest = text.partition(":")
+    values = init_values(text)
+    if "eps" in values:
+        if len(values) > 1:
+            raise DepthsepError(f"init {init!r}: eps (the ε rule) takes no other key")
+        return f"log-exp:eps={values['eps']:.6g}"
+    missing = [k for k in ("log", "exp", "c") if k not in values]
+    if missing:
+        raise DepthsepError(f"init {init!r}: missing {', '.join(missing)}")
+    top = f",top={values['top']:.6g}" if "top" in values else ""
+    return f"log-exp:log={values['log']},exp={values['exp']},c={values['c']:.6g}{top}"
+
+
+def init_values(init: str) -> dict:
+    """The numbers of a ``log-exp:key=value,…`` init, each checked (log, exp: integers ≥ 1; c, top,
+    eps: numbers > 0); one-line :class:`DepthsepError` for anything else."""
+    kind, _, rest = str(init).partition(":")
     if kind != "log-exp" or not rest:
         raise DepthsepError(f"init must be '{RANDOM_INIT}', 'log-exp:log=L,exp=E,c=C[,top=T]' or 'log-exp:eps=E', got {init!r}")
     values = {}
@@ -78,15 +93,7 @@ def parse_init(init) -> str:
         except ValueError:
             raise DepthsepError(f"init {init!r}: {key} must be a number, got {value!r}") from None
         values[key] = positive_int(number, key) if key in ("log", "exp") else positive_number(number, key)
-    if "eps" in values:
-        if len(values) > 1:
-            raise DepthsepError(f"init {init!r}: eps (the ε rule) takes no other key")
-        return f"log-exp:eps={values['eps']:.6g}"
-    missing = [k for k in ("log", "exp", "c") if k not in values]
-    if missing:
-        raise DepthsepError(f"init {init!r}: missing {', '.join(missing)}")
-    top = f",top={values['top']:.6g}" if "top" in values else ""
-    return f"log-exp:log={values['log']},exp={values['exp']},c={values['c']:.6g}{top}"
+    return values
 
 
 def stable_seed(*parts) -> int:
@@ -289,6 +296,6 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
 
 __all__ = [
     "DEFAULT_ACTIVATION", "DEFAULT_LR", "LOSSES", "ModelSpec", "OPTIMIZERS", "RANDOM_INIT", "RunResult",
-    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "layer_sizes", "parse_domain", "parse_init",
+    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "init_values", "layer_sizes", "parse_domain", "parse_init",
     "stable_seed",
 ]

@@ -28,12 +28,7 @@ import math
 from functools import lru_cache
 
 from ..errors import DepthsepError
-from .spec import RANDOM_INIT, ModelSpec, initial_parameters
-
-
-def _values(init: str) -> dict:
-    rest = init.partition(":")[2]
-    return {key: float(value) for key, value in (part.split("=") for part in rest.split(","))}
+from .spec import RANDOM_INIT, ModelSpec, init_values, initial_parameters
 
 
 def construction(spec: ModelSpec):
@@ -52,12 +47,11 @@ def _construction(target: str, domain: tuple, activation: str, layers: int, init
     if poly is None:
         raise DepthsepError(f"init {init}: target {target} is not a polynomial the log-exp construction can build")
     box = f"{domain[0]!r}:{domain[1]!r}"
-    v = _values(init)
+    v = init_values(init)
     if "eps" in v:
-        built = logexp.plan(str(poly), box, "mae", v["eps"], activation, layers)
+        built = logexp.plan(poly, box, "mae", v["eps"], activation, layers)
     else:
-        built = logexp.plan_widths(str(poly), int(v["log"]), int(v["exp"]), box, activation, layers,
-                                   c=v["c"], top=v.get("top"))
+        built = logexp.plan_widths(poly, v["log"], v["exp"], box, activation, layers, c=v["c"], top=v.get("top"))
     return logexp.assemble(built)
 
 

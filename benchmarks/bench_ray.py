@@ -13,7 +13,7 @@ import time
 
 from depthsep.train.backends import import_ray, local_cores, start_ray, stop_ray
 from depthsep.train.config import TRAINING_FIELDS, RunOptions, TrainingConfig
-from depthsep.train.engine import plan_groups
+from depthsep.train.grouping import plan_groups
 from depthsep.train.store import ResultStore
 from depthsep.experiments.figure2 import figure2_grid
 from depthsep.train.sweep import grid_specs, sweep

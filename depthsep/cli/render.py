@@ -328,11 +328,15 @@ def render_heatmap(r: dict) -> str:
 def render_bench(r: dict) -> str:
     """The benchmark's figures: each side's best wall time and rate, the speed-up (only when the naive
     loop ran), agreement between the two, and the matmul rates that bound the engine."""
-    lines = [r["grid"], f"engine's hidden-layer matmul: {r['matmul']}", ""]
+    lines = [r["grid"], f"engine's CPU step: {r['step']}", f"torch-step's hidden-layer matmul: {r['matmul']}", ""]
     rows = [[s["side"], s["wall_s"], s["model_steps_per_s"],
-             None if s.get("speedup") is None else f"{s['speedup']:.1f}x", s["mean_test_mae"], s["diverged"]]
+             None if s.get("speedup") is None else f"{s['speedup']:.1f}x", s["gflops"],
+             f"{s['fraction_of_peak']:.1%}", s["mean_test_mae"], s["diverged"]]
             for s in r["sides"]]
-    lines.append(table(["side", "wall s", "model-steps/s", "speed-up", "mean test_mae", "diverged"], rows))
+    lines.append(table(["side", "wall s", "model-steps/s", "speed-up", "GFLOP/s", "of peak", "mean test_mae",
+                        "diverged"], rows))
+    lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (GFLOP/s of the real, unpadded models; "
+                 "each side timed whole, start-up included)")
     if r.get("speedup") is None:
         lines.append("speed-up: not measured (--skip-naive)")
     if r.get("median_relative_difference") is not None:

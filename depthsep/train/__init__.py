@@ -8,7 +8,8 @@
 Modules, one job each: ``config`` (the training configuration and the run options), ``targets``
 (what to learn), ``spec`` (what to train, what came out, initial weights), ``data`` (seeded batch
 streams and test sets), ``ensemble`` (stacked networks, hand-written forward/backward), ``optim``
-(flat-buffer optimizers), ``engine`` (grouping, workers, ``train_models``), ``lifetime`` (helper
+(flat-buffer optimizers), ``fused`` (the CPU step as one C call per chunk), ``grouping`` (which
+models train together: padded width and slot count), ``engine`` (workers, ``train_models``), ``lifetime`` (helper
 processes that end with their parent), ``backends`` (local or Ray), ``store`` (the SQLite results),
 ``sweep`` (the one path into a store), ``naive`` (the reference loop).
 
@@ -20,7 +21,7 @@ from .._lazy import lazy_attributes
 
 _LAZY = {
     "RunOptions": "config", "TrainingConfig": "config",
-    "plan_groups": "engine", "train_group": "engine", "train_models": "engine", "width_bucket": "engine",
+    "plan_groups": "grouping", "train_group": "engine", "train_models": "engine", "width_bucket": "grouping",
     "train_naive": "naive",
     "ModelSpec": "spec", "RunResult": "spec", "initial_parameters": "spec", "parse_domain": "spec",
     "stable_seed": "spec",

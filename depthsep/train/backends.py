@@ -6,8 +6,8 @@
 Both backends call ``on_result`` *in the calling process* as each model is scored, so the caller
 (the sweep) stays the only writer of the SQLite store, and both return the results in spec order.
 
-**Ray.** The specs are planned into the same groups the local engine uses (:func:`~.engine.plan_groups`:
-batch-mates of one shape, ``SLOTS[device]`` models per group) and each group becomes one Ray task
+**Ray.** The specs are planned into the same groups the local engine uses (:func:`~.grouping.plan_groups`:
+batch-mates of one shape, :func:`~.grouping.group_slots` models per group) and each group becomes one Ray task
 (:func:`~.engine.train_group`, single-threaded on CPU) that asks for one CPU — so a node runs as
 many groups at once as it has cores — or one GPU when the cluster has GPUs. Results stream back
 with ``ray.wait`` as each task finishes. Because a model's result depends on its spec alone (see
@@ -40,7 +40,8 @@ import torch
 from .._openblas import one_thread
 from ..errors import DepthsepError
 from .config import RunOptions
-from .engine import plan_groups, train_group, train_models
+from .engine import train_group, train_models
+from .grouping import plan_groups
 from .lifetime import Watchdog, children
 from .spec import ModelSpec, RunResult
 

@@ -8,16 +8,20 @@
 Grid: product:20 on U[0, 2]^20, layers 1–6 × widths 8/16/32/64 × 4 seeds (96 models), batch 256,
 tanh, L1 loss, AdaDelta. Each side runs as its own subprocess and is timed whole — interpreter
 start, ``import torch``, data, training and scoring on the 100 000-point test set — so start-up
-costs count. The naive loop runs single-threaded (``--naive-threads``): on these tiny networks
+costs count. Three sides: ``engine`` (its CPU step the fused C loop of :mod:`.fused`, compiled
+afresh into an empty cache inside the timed run, so its compile time counts), ``torch-step`` (the
+same engine with ``DEPTHSEP_FUSED=0``: a step of torch kernels, what the engine was before the fused
+step) and ``naive`` (one model at a time, autograd and torch.optim). The naive loop runs single-threaded (``--naive-threads``): on these tiny networks
 torch's default two threads are ≈ 8 % faster on a quiet machine but 2–10× slower as soon as another
 job holds a core, which on a shared machine would inflate the speed-up.
 
 The engine's hidden layers use numpy's OpenBLAS when it runs AVX-512 kernels, else MKL (see
 :mod:`depthsep._openblas`); the report says which, and why when the CPU could do better.
 
-Also measured: the machine's matmul rate (2048² float32 through MKL — torch's matmul — and through
-oneDNN, on one thread and on all) and the FLOP rate the engine reaches on wide networks (width 256),
-counting only the real models' multiply-adds.
+Also measured: the machine's matmul rate (2048² float32 through MKL — torch's matmul —, oneDNN and
+numpy's OpenBLAS, on one thread and on all), each side's FLOP rate on the grid and the engine's on
+wide networks (width 256), counting only the real (unpadded) models' multiply-adds, and the
+fraction of the machine's peak these are.
 
 ``--skip-naive`` times the engine alone: there is then no speed-up to report (``speedup`` None),
 only the engine's own rates.
@@ -56,7 +60,7 @@ def run_side(side: str, steps: int, test_size: int, naive_threads: int, out: str
     from .naive import train_naive
 
     specs = grid(steps, test_size)
-    if side == "engine":
+    if side != "naive":
         results = train_models(specs)
     else:
         torch.set_num_threads(naive_threads)
@@ -65,19 +69,27 @@ def run_side(side: str, steps: int, test_size: int, naive_threads: int, out: str
         json.dump([r.row() for r in results], fh)
 
 
+SIDES = ("naive", "torch-step", "engine")
+
+
 def timed_side(side: str, steps: int, test_size: int, naive_threads: int) -> tuple[float, list[dict]]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
-        out = fh.name
-    cmd = [sys.executable, "-m", __name__, side, str(steps), str(test_size), str(naive_threads), out]
-    start = time.perf_counter()
-    try:
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "rows.json")
+        env = dict(os.environ, DEPTHSEP_CACHE=os.path.join(tmp, "cache"))   # the engine compiles in the timed run
+        if side == "torch-step":
+            env["DEPTHSEP_FUSED"] = "0"
+        cmd = [sys.executable, "-m", __name__, side, str(steps), str(test_size), str(naive_threads), out]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
         wall = time.perf_counter() - start
         with open(out) as fh:
             rows = json.load(fh)
-    finally:
-        os.unlink(out)
     return wall, rows
+
+
+def grid_flops(steps: int) -> float:
+    """Floating-point operations of training the grid's real (unpadded) models."""
+    return 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in grid(steps, 1))
 
 
 def macs_per_sample(n: int, layers: int, width: int) -> int:
@@ -89,28 +101,43 @@ def macs_per_sample(n: int, layers: int, width: int) -> int:
 
 
 def matmul_rates(repeats: int = 5) -> dict[str, float]:
-    """Best GFLOP/s of a 2048² float32 matmul: torch.mm (MKL) and oneDNN, on 1 and on all threads.
+    """Best GFLOP/s of a 2048² float32 matmul: torch.mm (MKL), oneDNN and numpy's OpenBLAS (the
+    fused step's), on 1 and on all threads.
 
-    On AMD CPUs MKL runs its AVX2 code and oneDNN its AVX-512 code, so the two differ by ~2×;
-    the machine's peak is the best of all four.
+    On AMD CPUs MKL runs its AVX2 code and oneDNN and OpenBLAS their AVX-512 code, so they differ
+    by ~2×; the machine's peak is the best of them.
     """
+    import numpy as np
     import torch
+    from threadpoolctl import threadpool_limits
 
     from .ensemble import _ONEDNN
 
     a = torch.randn(2048, 2048)
-    kernels = {"mkl": lambda: a @ a}
+    an, out = a.numpy(), np.empty((2048, 2048), dtype=np.float32)
+    kernels = {"mkl": lambda: a @ a, "openblas": lambda: np.matmul(an, an, out=out)}
     if _ONEDNN is not None:
         kernels["onednn"] = lambda: _ONEDNN(a, a, None, "none", [], "")
     threads, rates = torch.get_num_threads(), {}
     for n_threads in sorted({1, threads}):
         torch.set_num_threads(n_threads)
-        for name, kernel in kernels.items():
-            kernel()
-            best = min(_timed(kernel) for _ in range(repeats))
-            rates[f"{name} x{n_threads}"] = 2 * 2048**3 / best / 1e9
+        with threadpool_limits(limits=n_threads, user_api="blas"):
+            for name, kernel in kernels.items():
+                kernel()
+                best = min(_timed(kernel) for _ in range(repeats))
+                rates[f"{name} x{n_threads}"] = 2 * 2048**3 / best / 1e9
     torch.set_num_threads(threads)
     return rates
+
+
+def fused_status() -> str:
+    """The engine's CPU step on this machine for the grid's setup, in words."""
+    from . import fused
+    from .engine import fused_cpu_step
+
+    if fused_cpu_step(grid(1, 1)[0]):
+        return "fused C step (one call per data chunk; compiled in the timed run)"
+    return f"torch kernels ({fused.unavailable_reason() or 'setup not implemented by the fused step'})"
 
 
 def _timed(fn) -> float:
@@ -136,15 +163,18 @@ def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
 
 def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_size: int = TrainingConfig.test_size,
                 naive_threads: int = 1, repeat: int = 1, naive_repeat: int = 1, skip_naive: bool = False) -> dict:
-    """Time the engine (best of ``repeat``) and the naive loop (best of ``naive_repeat``, none with
-    ``skip_naive``) on the grid, each side a fresh subprocess, interleaved so both meet the same load.
+    """Time the engine and its torch step (best of ``repeat`` each) and the naive loop (best of
+    ``naive_repeat``, none with ``skip_naive``) on the grid, each side a fresh subprocess,
+    interleaved so all meet the same load.
 
-    ``quick``: at most 200 steps and 10 000 test points. Returns ``grid`` and ``matmul`` (what ran,
-    in words); ``sides``, one per side run: ``side, wall_s, walls, model_steps_per_s, speedup``
-    (naive wall / this side's; None without the naive loop), ``mean_test_mae, diverged``;
-    ``speedup`` (the engine's, or None), ``median_relative_difference`` of the two sides' per-model
-    test MAE (or None); ``matmul_gflops`` (2048² float32), ``engine_gflops`` and ``wide_wall_s``
-    (8 models of width 256), ``peak_gflops``, ``fraction_of_peak``; ``load_start``, ``load_end``.
+    ``quick``: at most 200 steps and 10 000 test points. Returns ``grid``, ``matmul`` and ``step``
+    (what ran, in words); ``sides``, one per side run: ``side, wall_s, walls, model_steps_per_s,
+    speedup`` (naive wall / this side's; None without the naive loop), ``gflops`` and
+    ``fraction_of_peak`` (real models), ``mean_test_mae, diverged``; ``speedup`` (the engine's, or
+    None), ``fused_speedup`` (torch-step wall / engine wall), ``median_relative_difference`` of the
+    engine's and the naive loop's per-model test MAE (or None); ``matmul_gflops`` (2048² float32),
+    ``engine_gflops`` and ``wide_wall_s`` (8 models of width 256), ``peak_gflops``,
+    ``fraction_of_peak``; ``load_start``, ``load_end``.
     """
     from .engine import train_models  # noqa: F401  (fail here, before minutes of naive loop)
 
@@ -155,21 +185,29 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
     from ..environment import blas_report
 
     blas = blas_report()   # the subprocesses inherit this process's OPENBLAS_CORETYPE, hence its answer
-    order = ["engine"] + ["naive"] * (0 if skip_naive else naive_repeat) + ["engine"] * (repeat - 1)
+    order = (["engine", "torch-step"] + ["naive"] * (0 if skip_naive else naive_repeat)
+             + ["engine", "torch-step"] * (repeat - 1))
     walls: dict[str, list[float]] = {}
     rows: dict[str, list[dict]] = {}
     for side in order:
         wall, rows[side] = timed_side(side, steps, test_size, naive_threads)
         walls.setdefault(side, []).append(wall)
     best = {side: min(w) for side, w in walls.items()}
+    rates = matmul_rates()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    # The machine's capacity: the best rate, all threads or one thread times the cores (on a
+    # shared machine the all-thread run is the one that other jobs disturb).
+    peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
+    flops = grid_flops(steps)
     sides = []
-    for side in ("naive", "engine"):
+    for side in SIDES:
         if side not in best:
             continue
         maes = [r["test_mae"] for r in rows[side] if r["status"] == "done"]
         sides.append({"side": side, "wall_s": round(best[side], 2), "walls": [round(w, 2) for w in walls[side]],
                       "model_steps_per_s": round(models * steps / best[side]),
                       "speedup": round(best["naive"] / best[side], 2) if "naive" in best else None,
+                      "gflops": round(flops / best[side] / 1e9, 2), "fraction_of_peak": flops / best[side] / 1e9 / peak,
                       "mean_test_mae": statistics.fmean(maes) if maes else None,
                       "diverged": len(rows[side]) - len(maes)})
     relative = None
@@ -178,11 +216,6 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
                  if e["test_mae"] is not None and n["test_mae"] is not None]
         relative = statistics.median(abs(e - n) / n for e, n in pairs) if pairs else None
 
-    rates = matmul_rates()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    # The machine's capacity: the best rate, all threads or one thread times the cores (on a
-    # shared machine the all-thread run is the one that other jobs disturb).
-    peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
     gflops, wide_wall = wide_rate(max(50, steps // 10))
     return {
         "grid": (f"grid: product:{N}, layers {LAYERS[0]}-{LAYERS[-1]} x widths "
@@ -192,6 +225,8 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
         "matmul": blas["hidden_layer_matmul"] + (f" ({blas['blas_note']})" if blas["blas_note"] else ""),
         "steps": steps, "test_size": test_size, "models": models, "sides": sides,
         "speedup": round(best["naive"] / best["engine"], 2) if "naive" in best else None,
+        "fused_speedup": round(best["torch-step"] / best["engine"], 2),
+        "step": fused_status(),
         "median_relative_difference": relative,
         "matmul_gflops": {k: round(v, 1) for k, v in rates.items()},
         "engine_gflops": round(gflops, 2), "wide_wall_s": round(wide_wall, 3),

@@ -12,8 +12,8 @@ its batch-mates or on how many workers ran. That holds because
 
 * its initial weights come from ``spec.init_seed`` (or the construction ``spec.init`` names) and its
   batches from its own seed's stream;
-* a group's shape depends on its key alone: the width is the spec's bucket and the slot count is a
-  constant per device type — a model trained alone sits in a group with dummy (all-zero) slots and
+* a group's shape depends on its key alone: the width is the spec's bucket and the slot count is
+  its key's (:mod:`.grouping`) — a model trained alone sits in a group with dummy (all-zero) slots and
   runs exactly the kernels it would run in a grid, on exactly the same numbers (a different batch
   count could pick different matmul kernels, and L1's sign makes training chaotic);
 * slots never mix (see :mod:`.ensemble`), and each kernel runs on one thread, whose blocking and
@@ -31,38 +31,33 @@ import signal
 import time
 import traceback
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
 import torch
 
 from .._openblas import one_thread
+from ..activations import get_activation
 from ..checks import positive_int
 from ..errors import DepthsepError
 from .data import chunk_steps, evaluation_set, stream_chunk
+from . import fused
 from .ensemble import Ensemble, input_rows
+from .fused import FusedSteps
+from .grouping import Group, check_memory, device_free_bytes, plan_groups
 from .lifetime import die_with_parent
 from .optim import make_optimizer
 from .spec import ModelSpec, RunResult
 from .warm import starting_parameters
 
-SLOTS = {"cpu": 4, "cuda": 32}   # models per group (dummies fill the rest), per device type
 CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _step_runner)
+FUSED_CPU = True                 # train CPU groups with the fused C step where it can (see _step_runner)
 
 
-def width_bucket(width: int, device_type: str = "cpu") -> int:
-    """The padded width a model trains at.
-
-    CPU: up to 64 in steps of 8, then coarser (≤ 1.25× waste): a CPU pays for every padded FLOP.
-    GPU: steps of 32 — a GPU step of these small networks costs its kernel launches more than its
-    FLOPs, so fewer, fuller groups win (Figure 2's widths 5…100 fall into 4 buckets, not 11).
-    """
-    if device_type != "cpu":
-        return -(-width // 32) * 32 if width <= 512 else -(-width // 128) * 128
-    for step, limit in ((8, 64), (16, 128), (32, 256), (64, 512)):
-        if width <= limit:
-            return -(-width // step) * step
-    return -(-width // 128) * 128
+def fused_cpu_step(spec: ModelSpec) -> bool:
+    """Whether a CPU group of this spec trains with the fused C step (:mod:`.fused`): a function of
+    the spec and the machine alone, so batch-mates cannot change a model's path."""
+    return (FUSED_CPU and fused.unavailable_reason() is None
+            and fused.supports(get_activation(spec.activation).name, spec.loss, spec.optimizer))
 
 
 def resolve_device(device=None) -> torch.device:
@@ -92,44 +87,6 @@ def describe_device(device: torch.device) -> str:
     return device.type
 
 
-@dataclass
-class Group:
-    """Specs trained as one ensemble: ``members[i]`` = (index in the caller's list, spec)."""
-
-    members: list[tuple[int, ModelSpec]]
-    width: int
-    slots: int
-
-    @property
-    def spec(self) -> ModelSpec:
-        return self.members[0][1]       # every shared field is equal across members
-
-    def cost(self) -> float:
-        """Rough seconds, for scheduling the longest groups first."""
-        s, W = self.spec, self.width
-        macs = s.n * W + (s.layers - 1) * W * W + W
-        return s.steps * (6e-11 * self.slots * s.batch_size * macs + 2e-5 * (s.layers + 1))
-
-
-def group_key(spec: ModelSpec, device_type: str = "cpu") -> tuple:
-    """Everything batch-mates must share: all of the spec but its seed, exact width and lr."""
-    return (spec.target, spec.domain, spec.layers, width_bucket(spec.width, device_type), spec.activation,
-            spec.loss, spec.optimizer, spec.steps, spec.batch_size, spec.test_size)
-
-
-def plan_groups(specs: Sequence[ModelSpec], device: torch.device) -> list[Group]:
-    """Bin specs into groups of at most ``SLOTS[device.type]``, in the order they were given."""
-    slots = SLOTS.get(device.type, SLOTS["cuda"])
-    by_key: dict[tuple, list[tuple[int, ModelSpec]]] = {}
-    for index, spec in enumerate(specs):
-        by_key.setdefault(group_key(spec, device.type), []).append((index, spec))
-    groups = []
-    for key, members in by_key.items():
-        for start in range(0, len(members), slots):
-            groups.append(Group(members[start:start + slots], key[3], slots))
-    return groups
-
-
 def train_group(group: Group, device, progress: Callable[[int], None] | None = None,
                 keep: list | None = None) -> list[tuple[int, RunResult]]:
     """Train one group to the end and score it: [(caller's index, result)] for its members.
@@ -140,6 +97,8 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     start_time = time.perf_counter()
     device = torch.device(device)
     spec, G, members = group.spec, group.slots, group.members
+    if device.type == "cuda":
+        check_memory(group, device_free_bytes(device), describe_device(device))
     target, n, B = spec.target_fn, spec.n, spec.batch_size
     ensemble = Ensemble(n, spec.layers, group.width, G, spec.activation, device)
     for slot, (_, member) in enumerate(members):
@@ -154,10 +113,9 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     x_aug = torch.zeros(T, G, input_rows(n), B, device=device)
     x_aug[:, :len(members), -1, :] = 1.0
     y = torch.zeros(T, G, 1, B, device=device)
-    x_steps, y_steps = x_aug.unbind(0), y.unbind(0)       # per-step views, made once
     alive = [True] * len(members)
 
-    run_steps = _step_runner(ensemble, optimizer, x_steps, y_steps, spec.loss)
+    run_steps = _step_runner(ensemble, optimizer, x_aug, y, spec)
     for chunk in range(math.ceil(spec.steps / T)):
         for slot, (_, member) in enumerate(members):
             if alive[slot]:
@@ -198,16 +156,20 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     return results
 
 
-def _step_runner(ensemble: Ensemble, optimizer, x_steps, y_steps, loss: str) -> Callable[[int], None]:
-    """``run(k)``: train on the first k steps of the current data chunk.
+def _step_runner(ensemble: Ensemble, optimizer, x_aug, y, spec: ModelSpec) -> Callable[[int], None]:
+    """``run(k)``: train on the first k steps of the current data chunk (x_aug, y: the chunk buffers).
 
-    On a CPU, a plain loop. On a GPU, a step is ~6 kernels per layer on tiny tensors, and launching
+    On a CPU, one call of the fused C step (:mod:`.fused`) where this machine can build it and it
+    implements the setup, else a loop over the torch kernels. On a GPU, a step is ~6 kernels per layer on tiny tensors, and launching
     them from Python costs more than running them; so the first chunk runs eagerly (it also warms
     every lazy allocation and cuBLAS workspace), the next full chunk is recorded once as a CUDA
     graph of T steps, and every later full chunk replays it — one launch per chunk. The graph reads
     the chunk buffers it was recorded on, refilled in place. Replays run exactly the recorded
     kernels, so the result does not depend on batch-mates here either.
     """
+    x_steps, y_steps, loss = x_aug.unbind(0), y.unbind(0), spec.loss
+    activation = get_activation(spec.activation).name
+
     def eager(k: int) -> None:
         # No autograd here (the backward is hand-written): inference mode skips torch's autograd
         # dispatch on each of the ~50 small kernels of a step, 1–5 % of a group's time. Only
@@ -218,6 +180,8 @@ def _step_runner(ensemble: Ensemble, optimizer, x_steps, y_steps, loss: str) -> 
                 ensemble.train_step(x_t, y_t, loss)
                 optimizer.step()
 
+    if ensemble.device.type == "cpu" and fused_cpu_step(spec):
+        return FusedSteps(ensemble, optimizer, x_aug, y, activation, loss, spec.optimizer)
     if ensemble.device.type != "cuda" or not CUDA_GRAPHS:
         return eager
 
@@ -347,6 +311,10 @@ def train_models(
     if device.type == "cuda":
         torch.zeros(1, device=device)   # make the CUDA context now: no group's models are charged for it
     groups = plan_groups(specs, device)
+    if device.type == "cuda" and groups:    # refuse before any training, not after hours of it
+        check_memory(max(groups, key=Group.bytes), device_free_bytes(device), describe_device(device))
+    if device.type == "cpu" and specs:
+        fused.unavailable_reason()      # build the fused step once, here, before workers fork
     workers = default_workers(device, len(groups)) if workers is None else positive_int(workers, "workers")
     total, done = sum(spec.steps for spec in specs), 0
     results: list[RunResult | None] = [None] * len(specs)

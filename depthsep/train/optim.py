@@ -48,7 +48,7 @@ class Adadelta(FlatOptimizer):
 
     def __init__(self, params, grads, lr, rho=ADADELTA_RHO, eps=ADADELTA_EPS):
         super().__init__(params, grads, lr)
-        self.rho, self.one_minus_rho = rho, 1 - rho
+        self.rho, self.one_minus_rho, self.eps = rho, 1 - rho, eps
         self.rho_t, self.eps_t = _scalar(rho, params), _scalar(eps, params)
         self.square_avg, self.acc_delta = torch.zeros_like(params), torch.zeros_like(params)
         self._den, self._delta = torch.empty_like(params), torch.empty_like(params)

@@ -13,7 +13,24 @@ def test_skip_naive_reports_no_speedup_and_no_nan(monkeypatch):
     result = bench.bench_train(steps=3, test_size=64, skip_naive=True)
     json.dumps(result, allow_nan=False)                   # nothing is "nan"
     assert result["speedup"] is None and result["median_relative_difference"] is None
-    (engine,) = result["sides"]
-    assert engine["side"] == "engine" and engine["speedup"] is None and engine["diverged"] == 0
+    torch_step, engine = result["sides"]
+    assert (torch_step["side"], engine["side"]) == ("torch-step", "engine")
+    assert engine["speedup"] is None and engine["diverged"] == torch_step["diverged"] == 0
     assert engine["walls"] == [engine["wall_s"]] and result["models"] == 96 and result["steps"] == 3
     assert result["peak_gflops"] == 100.0 and math.isclose(result["fraction_of_peak"], 0.3)
+    # The grid's rate counts the real models' arithmetic over each side's whole wall time.
+    flops = bench.grid_flops(3)
+    assert math.isclose(engine["gflops"], flops / engine["wall_s"] / 1e9, rel_tol=0.01)
+    assert math.isclose(engine["fraction_of_peak"], flops / engine["wall_s"] / 1e9 / 100.0, rel_tol=0.01)
+    assert math.isclose(result["fused_speedup"], torch_step["wall_s"] / engine["wall_s"], abs_tol=0.05)
+
+
+def test_grid_flops_counts_every_multiply_add_of_the_real_models():
+    # One model by hand: n = 20, 1 layer of 8, batch 256, 10 steps. Forward: 8·21 + 1·9 multiply-adds;
+    # backward: the same again for the weight gradients, plus 8·1 for ∂L/∂h of the hidden layer.
+    per_sample = 2 * (8 * 21 + 9) + 8
+    assert bench.macs_per_sample(20, 1, 8) == per_sample
+    assert bench.grid_flops(10) == 10 * bench.grid_flops(1)
+    # 96 models: 4 seeds of each (layers, width), batch 256, 2 FLOPs per multiply-add.
+    assert bench.grid_flops(1) == 2 * 256 * 4 * sum(bench.macs_per_sample(20, k, w)
+                                                    for k in range(1, 7) for w in (8, 16, 32, 64))

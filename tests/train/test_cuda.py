@@ -10,7 +10,7 @@ import torch
 from depthsep.train import ModelSpec, initial_parameters, train_models
 from depthsep.train import engine
 from depthsep.train.data import chunk_steps, stream_chunk
-from depthsep.train.engine import plan_groups, width_bucket
+from depthsep.train.grouping import plan_groups, width_bucket
 from depthsep.train.ensemble import Ensemble, augment
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -42,7 +42,7 @@ def test_graph_replay_gives_the_eager_result(monkeypatch, kw):
 def test_a_model_scores_the_same_alone_and_in_a_gpu_grid():
     me = spec(width=20, seed=3)
     grid = [spec(width=w, seed=s) for w in (5, 17, 20, 31, 32) for s in range(4)] + [me]
-    assert width_bucket(20, "cuda") == width_bucket(5, "cuda") == 32
+    assert width_bucket(20, "cuda") == width_bucket(5, "cuda") == 128
     assert len(plan_groups(grid, CUDA)) == 1                  # really batch-mates
     assert train_models([me], device=CUDA)[0].test_mae == train_models(grid, device=CUDA)[-1].test_mae
 

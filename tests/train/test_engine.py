@@ -7,7 +7,8 @@ import torch
 
 from depthsep.errors import DepthsepError
 from depthsep.train import ModelSpec, initial_parameters, train_models, train_naive
-from depthsep.train.engine import Group, plan_groups, train_group, width_bucket
+from depthsep.train.engine import train_group
+from depthsep.train.grouping import Group, plan_groups, width_bucket
 
 FAST = dict(target="product:4", steps=40, batch_size=64, test_size=2000)
 

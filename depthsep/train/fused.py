@@ -1,0 +1,187 @@
+"""The CPU training step as one C call per chunk of steps (``fused_step.c``).
+
+Why: a step of a small group is ~50 torch kernels of a few µs each; at the widths of Figure 2 the
+per-kernel cost (Python, dispatch, allocation checks) is most of the engine's time on a CPU. The C
+loop runs the same step — forward, loss gradient, backward, optimizer — over a whole data chunk
+(up to 64 steps) with no interpreter in between: only the matrix products (numpy's OpenBLAS sgemm,
+the library that already runs the torch path's hidden layers) and vectorised elementwise loops.
+
+It reads and writes the :class:`~.ensemble.Ensemble`'s own buffers and the optimizer's state in
+place, so everything around the step (loading, divergence checks, scoring) is unchanged, and a
+chunk can be handed to either path. The numbers agree with the torch path to round-off, not bit for
+bit (other summation orders, another exp); which path trains depends on the machine alone — the C
+compiler and numpy's BLAS present, the activation, loss and optimizer supported — never on a
+model's batch-mates, so a model's result still depends on its spec alone (per machine type).
+
+Built on first use: the source is compiled with the system's C compiler (``-O3 -march=native``)
+into a per-user cache, keyed by the source, the compiler and the CPU, so a machine compiles it
+once (≈ 0.5 s). ``DEPTHSEP_FUSED=0`` turns it off; ``DEPTHSEP_CACHE`` moves the cache. Where
+anything is missing the engine keeps its torch path (:func:`unavailable_reason` says why).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sysconfig
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+SOURCE = Path(__file__).with_name("fused_step.c")
+FLAGS = ("-O3", "-march=native", "-fPIC", "-shared", "-std=c11", "-fno-math-errno")
+ACTIVATIONS = {"tanh": 0, "relu": 1}   # σ(0) = 0: padded units need no gradient mask
+LOSSES = {"l1": 0, "l2": 1}
+OPTIMIZERS = {"adadelta": 0, "adam": 1, "sgd": 2}
+#: cblas_sgemm as numpy's OpenBLAS builds name it: numpy ≥ 2 wheels (scipy-openblas, 64-bit
+#: integers), then the usual ILP64 and LP64 names.
+SGEMM_SYMBOLS = (("scipy_cblas_sgemm64_", True), ("scipy_cblas_sgemm", False),
+                 ("cblas_sgemm64_", True), ("cblas_sgemm", False))
+
+
+class Setup(ctypes.Structure):
+    _fields_ = [("sgemm", ctypes.c_void_p), ("ilp64", ctypes.c_int),
+                ("G", ctypes.c_int), ("L", ctypes.c_int), ("W", ctypes.c_int), ("R0", ctypes.c_int),
+                ("B", ctypes.c_int), ("activation", ctypes.c_int), ("loss", ctypes.c_int),
+                ("optimizer", ctypes.c_int), ("rho", ctypes.c_float), ("eps", ctypes.c_float),
+                ("beta1", ctypes.c_float), ("beta2", ctypes.c_float)]
+
+
+def cache_dir() -> Path:
+    if os.environ.get("DEPTHSEP_CACHE"):
+        return Path(os.environ["DEPTHSEP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "depthsep"
+
+
+def _compiler() -> str | None:
+    for name in (os.environ.get("CC"), sysconfig.get_config_var("CC"), "cc", "gcc", "clang"):
+        if name and shutil.which(name.split()[0]):
+            return name.split()[0]
+    return None
+
+
+def _cpu_identity() -> str:
+    # -march=native bakes the CPU's instruction set into the library: one build per CPU model.
+    try:
+        with open("/proc/cpuinfo") as fh:
+            lines = [line for line in fh if line.startswith(("model name", "flags"))][:2]
+    except OSError:
+        lines = []
+    return platform.machine() + "".join(lines)
+
+
+def _compile(cc: str) -> Path:
+    source = SOURCE.read_bytes()
+    version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
+    key = hashlib.sha256(b"\0".join([source, " ".join(FLAGS).encode(), version.encode(),
+                                     _cpu_identity().encode()])).hexdigest()[:16]
+    target = cache_dir() / f"fused_step-{key}.so"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Compiled beside the target and renamed into place: two processes compiling at once (Ray
+    # workers on one node) each rename a complete library, never expose a half-written one.
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    os.close(fd)
+    try:
+        done = subprocess.run([cc, *FLAGS, str(SOURCE), "-o", tmp, "-lm"], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise OSError(f"{cc} failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def _sgemm() -> tuple[int, bool]:
+    """(address, 64-bit integers?) of numpy's OpenBLAS cblas_sgemm."""
+    import numpy  # noqa: F401 — loads OpenBLAS, so that threadpoolctl can see it
+    from threadpoolctl import threadpool_info
+
+    for info in threadpool_info():
+        if info.get("internal_api") != "openblas":
+            continue
+        lib = ctypes.CDLL(info["filepath"])
+        for symbol, ilp64 in SGEMM_SYMBOLS:
+            try:
+                return ctypes.cast(getattr(lib, symbol), ctypes.c_void_p).value, ilp64
+            except AttributeError:
+                continue
+    raise OSError("numpy's BLAS is not OpenBLAS with a cblas_sgemm")
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[ctypes.CDLL | None, tuple[int, bool] | None, str | None]:
+    """(library, sgemm, None), or (None, None, why not)."""
+    if os.environ.get("DEPTHSEP_FUSED", "1") == "0":
+        return None, None, "DEPTHSEP_FUSED=0"
+    cc = _compiler()
+    if cc is None:
+        return None, None, "no C compiler (cc) found"
+    try:
+        sgemm = _sgemm()
+        lib = ctypes.CDLL(str(_compile(cc)))
+    except (OSError, ImportError) as exc:
+        return None, None, str(exc)
+    lib.depthsep_train_steps.restype = ctypes.c_int
+    lib.depthsep_work_floats.restype = ctypes.c_size_t
+    lib.depthsep_work_floats.argtypes = [ctypes.c_int] * 3
+    return lib, sgemm, None
+
+
+def unavailable_reason() -> str | None:
+    """None when the fused step can run on this machine, else why not (one line)."""
+    return _load()[2]
+
+
+def supports(activation: str, loss: str, optimizer: str) -> bool:
+    """Whether the C step implements this training setup (else the torch path trains it)."""
+    return activation in ACTIVATIONS and loss in LOSSES and optimizer in OPTIMIZERS
+
+
+def _ptr(tensor: torch.Tensor | None) -> ctypes.c_void_p:
+    return ctypes.c_void_p(None if tensor is None else tensor.data_ptr())
+
+
+class FusedSteps:
+    """``run(k)``: train an ensemble on the first k steps of the current data chunk, in one C call.
+
+    ``x`` (T, G, rows, B) and ``y`` (T, G, 1, B) are the chunk buffers the engine refills in place;
+    ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates.
+    """
+
+    def __init__(self, ensemble, optimizer, x: torch.Tensor, y: torch.Tensor, activation: str,
+                 loss: str, optimizer_name: str):
+        lib, (address, ilp64), _ = _load()
+        for t in (x, y, ensemble.params, ensemble.grads, optimizer.lr, *optimizer.state()):
+            assert t.is_contiguous() and t.dtype == torch.float32 and t.device.type == "cpu"
+        self.lib, self.ensemble, self.optimizer, self.x, self.y = lib, ensemble, optimizer, x, y
+        e = ensemble
+        beta1, beta2 = getattr(optimizer, "betas", (0.0, 0.0))     # the hyperparameters the optimizer has
+        self.setup = Setup(address, int(ilp64), e.slots, e.layers, e.width, e.shapes[0][0], x.shape[-1],
+                           ACTIVATIONS[activation], LOSSES[loss], OPTIMIZERS[optimizer_name],
+                           getattr(optimizer, "rho", 0.0), getattr(optimizer, "eps", 0.0), beta1, beta2)
+        self.work = torch.empty(lib.depthsep_work_floats(e.layers, e.width, x.shape[-1]))
+        state = optimizer.state() + [None, None]
+        self.state = state[:2]
+        self.adam_t = getattr(optimizer, "t", None)   # Adam's step count: a 0-dim float64 tensor
+        self.live = (ctypes.c_uint8 * e.slots)()
+
+    def __call__(self, k: int) -> None:
+        e = self.ensemble
+        for slot, width in enumerate(e.slot_widths):
+            self.live[slot] = width > 0
+        status = self.lib.depthsep_train_steps(
+            ctypes.byref(self.setup), ctypes.c_int(k), _ptr(e.params), _ptr(e.grads), _ptr(self.state[0]),
+            _ptr(self.state[1]), _ptr(self.optimizer.lr), self.live, _ptr(self.x),
+            _ptr(self.y), _ptr(self.adam_t), _ptr(self.work))
+        if status:
+            raise RuntimeError(f"fused step refused its setup ({e.layers} layers)")

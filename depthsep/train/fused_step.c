@@ -1,0 +1,224 @@
+/* A chunk of training steps of one group, in one call: the engine's CPU step without per-op overhead.
+
+   The layout is the Ensemble's (ensemble.py), read in place through pointers:
+
+     params, grads, state0, state1, lr, mask   flat buffers; layer l is (G, rows_l, cols_l), row-major,
+                                               rows_0 = R0 (inputs, zero rows, the bias row last),
+                                               rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
+     x  (T, G, R0, B)   feature-major inputs, last row ones;   y (T, G, 1, B)
+
+   Per step and per live slot g, the same chain rule as Ensemble.forward/backward:
+
+     forward    H_l = σ(P_lᵀ [H_{l-1}; 1])            (one sgemm per layer)
+                ŷ   = P_Lᵀ [H_{L-1}; 1]
+     loss       d   = sign(ŷ − y)/B  (L1)   or   2(ŷ − y)/B  (L2)
+     backward   ∂P_l = [H_{l-1}; 1] dZ_lᵀ              (one sgemm per layer)
+                dZ_{l-1} = (P_l[:W] dZ_l) ⊙ σ'(H_{l-1})   (one sgemm per layer, σ' from the output)
+
+   then the optimizer over the whole flat buffer (elementwise), exactly as optim.py orders its arithmetic.
+
+   Slots never mix: slot g reads and writes only slot g's rows, so a model's numbers do not depend on
+   its batch-mates. Dead slots (dummies, diverged models: live[g] = 0) are skipped — their parameters,
+   gradients and rates are all zero, so the elementwise update leaves them at zero either way.
+
+   Matrix products go through the sgemm of numpy's OpenBLAS, passed in as a function pointer (its
+   symbol name and integer width vary between builds; fused.py finds them). The elementwise loops are
+   plain C that the compiler vectorises: tanh is a rational function (tanh_approx), not a libm call,
+   so no -ffast-math is needed — which would also let the compiler assume away the NaNs that
+   divergence detection relies on. NaNs propagate through every formula here, as they do in torch.
+   Only σ with σ(0) = 0 are implemented (tanh, ReLU): zero-padded units then stay exactly zero with
+   no gradient mask. */
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+enum { TANH = 0, RELU = 1 };
+enum { L1 = 0, L2 = 1 };
+enum { ADADELTA = 0, ADAM = 1, SGD = 2 };
+
+typedef void (*sgemm32_fn)(int, int, int, int32_t, int32_t, int32_t, float, const float *, int32_t,
+                           const float *, int32_t, float, float *, int32_t);
+typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
+                           const float *, int64_t, float, float *, int64_t);
+
+typedef struct {
+    void *sgemm; int ilp64;
+    int G, L, W, R0, B;
+    int activation, loss, optimizer;
+    float rho, eps, beta1, beta2;      /* AdaDelta: rho, eps; Adam: beta1, beta2, eps */
+} Setup;
+
+/* C = alpha · op(A) op(B), row-major */
+static void gemm(const Setup *s, int ta, int tb, int m, int n, int k, const float *a, int lda,
+                 const float *b, int ldb, float *c, int ldc) {
+    if (s->ilp64)
+        ((sgemm64_fn)s->sgemm)(ROW_MAJOR, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    else
+        ((sgemm32_fn)s->sgemm)(ROW_MAJOR, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+/* tanh to ≤ 6 ulp (≤ 3.5e-7 absolute; torch's CPU path, 2·sigmoid(2z) − 1, is within 1.8e-7): the
+   odd rational approximation x·p(x²)/q(x²) that Eigen uses for float tanh, clamped where tanh rounds
+   to ±1. Only multiplies, adds, a divide and two selects, so loops over it vectorise; a NaN passes the
+   clamps (comparisons with NaN are false) and stays NaN. */
+static inline float tanh_approx(float x) {
+    const float clamp = 7.90531110763549805f;
+    x = x > clamp ? clamp : x;
+    x = x < -clamp ? -clamp : x;
+    const float x2 = x * x;
+    float p = -2.76076847742355e-16f;
+    p = p * x2 + 2.00018790482477e-13f;
+    p = p * x2 + -8.60467152213735e-11f;
+    p = p * x2 + 5.12229709037114e-08f;
+    p = p * x2 + 1.48572235717979e-05f;
+    p = p * x2 + 6.37261928875436e-04f;
+    p = p * x2 + 4.89352455891786e-03f;
+    float q = 1.19825839466702e-06f;
+    q = q * x2 + 1.18534705686654e-04f;
+    q = q * x2 + 2.26843463243900e-03f;
+    q = q * x2 + 4.89352518554385e-03f;
+    return x * p / q;
+}
+
+/* h = σ(h) over count elements, in place */
+static void activate(int activation, float *restrict h, size_t count) {
+    switch (activation) {
+    case TANH:
+        for (size_t i = 0; i < count; i++) h[i] = tanh_approx(h[i]);
+        break;
+    case RELU:      /* z < 0 is false for a NaN, which passes */
+        for (size_t i = 0; i < count; i++) h[i] = h[i] < 0.0f ? 0.0f : h[i];
+        break;
+    }
+}
+
+/* d = d ⊙ σ'(z), with σ' read off the output h = σ(z) */
+static void derivative(int activation, float *restrict d, const float *restrict h, size_t count) {
+    switch (activation) {
+    case TANH:
+        for (size_t i = 0; i < count; i++) d[i] *= 1.0f - h[i] * h[i];
+        break;
+    case RELU:      /* h > 0 exactly where z > 0 */
+        for (size_t i = 0; i < count; i++) d[i] = h[i] > 0.0f ? d[i] : 0.0f;
+        break;
+    }
+}
+
+/* Offsets of each layer's block in the flat buffers, and its rows and columns */
+static void layout(const Setup *s, size_t *off, int *rows, int *cols) {
+    size_t total = 0;
+    for (int l = 0; l <= s->L; l++) {
+        rows[l] = l == 0 ? s->R0 : s->W + 1;
+        cols[l] = l == s->L ? 1 : s->W;
+        off[l] = total;
+        total += (size_t)s->G * rows[l] * cols[l];
+    }
+    off[s->L + 1] = total;
+}
+
+/* Forward, loss gradient and backward of slot g on one batch: fills slot g's gradients */
+static void slot_step(const Setup *s, const size_t *off, const int *rows, const int *cols, int g,
+                      const float *params, float *grads, const float *x, const float *y, float *work) {
+    const int L = s->L, W = s->W, B = s->B;
+    const size_t hsize = (size_t)(W + 1) * B;
+    float *H = work;                               /* L buffers (W + 1, B); row W stays ones */
+    float *D0 = H + L * hsize, *D1 = D0 + (size_t)W * B;
+    float *pred = D1 + (size_t)W * B, *dpred = pred + B;
+    const float *xg = x + (size_t)g * s->R0 * B, *yg = y + (size_t)g * B;
+#define PARAM(l) (params + off[l] + (size_t)g * rows[l] * cols[l])
+#define GRAD(l) (grads + off[l] + (size_t)g * rows[l] * cols[l])
+#define INPUT(l) ((l) == 0 ? xg : H + (size_t)((l) - 1) * hsize)
+
+    for (int l = 0; l < L; l++) {
+        float *h = H + (size_t)l * hsize;
+        gemm(s, TRANS, NO_TRANS, W, B, rows[l], PARAM(l), W, INPUT(l), B, h, B);
+        activate(s->activation, h, (size_t)W * B);
+    }
+    const float *top = INPUT(L), *PL = PARAM(L);
+    gemm(s, TRANS, NO_TRANS, 1, B, W + 1, PL, 1, top, B, pred, B);
+    const float scale = (s->loss == L1 ? 1.0f : 2.0f) / (float)B;
+    for (int b = 0; b < B; b++) {
+        float d = pred[b] - yg[b];
+        if (s->loss == L1) d = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : d);    /* sign, NaN kept */
+        dpred[b] = d * scale;
+    }
+    gemm(s, NO_TRANS, TRANS, W + 1, 1, B, top, B, dpred, B, GRAD(L), 1);
+    float *dz = D0, *dh = D1;
+    for (int r = 0; r < W; r++)                    /* P_L dZ is an outer product */
+        for (int b = 0; b < B; b++) dz[(size_t)r * B + b] = PL[r] * dpred[b];
+    derivative(s->activation, dz, top, (size_t)W * B);
+    for (int l = L - 1; l >= 0; l--) {
+        gemm(s, NO_TRANS, TRANS, rows[l], W, B, INPUT(l), B, dz, B, GRAD(l), W);
+        if (l == 0) break;
+        gemm(s, NO_TRANS, NO_TRANS, W, B, W, PARAM(l), W, dz, B, dh, B);
+        derivative(s->activation, dh, INPUT(l), (size_t)W * B);
+        float *t = dz; dz = dh; dh = t;
+    }
+#undef PARAM
+#undef GRAD
+#undef INPUT
+}
+
+/* The optimizers of optim.py, element by element, in their order of operations */
+static void update(const Setup *s, size_t count, float *restrict p, const float *restrict g,
+                   float *restrict m0, float *restrict m1, const float *restrict lr, double *t) {
+    switch (s->optimizer) {
+    case ADADELTA: {
+        const float rho = s->rho, c = 1.0f - s->rho, eps = s->eps;
+        for (size_t i = 0; i < count; i++) {
+            float sq = m0[i] * rho + c * (g[i] * g[i]);                      /* E[g²] */
+            float delta = sqrtf((m1[i] + eps) / (sq + eps)) * g[i];          /* Δ */
+            m0[i] = sq;
+            m1[i] = m1[i] * rho + c * (delta * delta);                       /* E[Δ²] */
+            p[i] = p[i] - delta * lr[i];
+        }
+        break;
+    }
+    case ADAM: {
+        *t += 1.0;
+        const float c0 = (float)(1.0 - pow(s->beta1, *t));                  /* 1 − β₁^t */
+        const float c1 = (float)sqrt(1.0 - pow(s->beta2, *t));              /* √(1 − β₂^t) */
+        const float a = 1.0f - s->beta1, b2 = s->beta2, c2 = 1.0f - s->beta2, eps = s->eps;
+        for (size_t i = 0; i < count; i++) {
+            float m = m0[i] + a * (g[i] - m0[i]);
+            float v = m1[i] * b2 + c2 * (g[i] * g[i]);
+            m0[i] = m;
+            m1[i] = v;
+            p[i] = p[i] - (m * lr[i] / c0) / (sqrtf(v) / c1 + eps);
+        }
+        break;
+    }
+    case SGD:
+        for (size_t i = 0; i < count; i++) p[i] = p[i] - g[i] * lr[i];
+        break;
+    }
+}
+
+/* Bytes of scratch train_steps needs (per slot, reused slot after slot). */
+size_t depthsep_work_floats(int L, int W, int B) {
+    return (size_t)L * (W + 1) * B + 2 * (size_t)W * B + 2 * (size_t)B;
+}
+
+/* Train `steps` steps on x[0..steps), y[0..steps). live[g]: train slot g or not.
+   Returns 0, or 1 for a bad setup (too many layers). */
+int depthsep_train_steps(const Setup *s, int steps, float *params, float *grads, float *state0, float *state1,
+                         const float *lr, const uint8_t *live, const float *x,
+                         const float *y, double *adam_t, float *work) {
+    enum { MAX_LAYERS = 256 };
+    size_t off[MAX_LAYERS + 2];
+    int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
+    if (s->L < 1 || s->L > MAX_LAYERS) return 1;
+    layout(s, off, rows, cols);
+    const size_t total = off[s->L + 1], hsize = (size_t)(s->W + 1) * s->B;
+    for (int l = 0; l < s->L; l++)
+        for (int b = 0; b < s->B; b++) work[l * hsize + (size_t)s->W * s->B + b] = 1.0f;
+    const size_t xstep = (size_t)s->G * s->R0 * s->B, ystep = (size_t)s->G * s->B;
+    for (int t = 0; t < steps; t++) {
+        for (int g = 0; g < s->G; g++)
+            if (live[g]) slot_step(s, off, rows, cols, g, params, grads, x + t * xstep, y + t * ystep, work);
+        update(s, total, params, grads, state0, state1, lr, adam_t);
+    }
+    return 0;
+}

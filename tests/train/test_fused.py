@@ -1,0 +1,155 @@
+"""The fused C step: its gradients are autograd's, its training is the torch step's to round-off, and
+where it cannot run the engine keeps its torch step."""
+
+import pytest
+import torch
+
+from depthsep.train import ModelSpec, fused, train_models, train_naive
+from depthsep.train import engine as engine_module
+from depthsep.train.engine import fused_cpu_step, plan_groups, train_group
+from depthsep.train.ensemble import Ensemble, augment
+from depthsep.train.optim import make_optimizer
+
+pytestmark = pytest.mark.skipif(fused.unavailable_reason() is not None,
+                                reason=f"fused step unavailable here: {fused.unavailable_reason()}")
+
+FAST = dict(target="product:4", steps=40, batch_size=64, test_size=2000)
+SETUPS = [(a, loss, opt) for a in ("tanh", "relu") for loss in ("l1", "l2") for opt in ("adadelta", "adam", "sgd")]
+
+
+def spec(**kw):
+    return ModelSpec(**{**FAST, "layers": 2, "width": 8, **kw})
+
+
+@pytest.fixture
+def torch_step(monkeypatch):
+    monkeypatch.setattr(engine_module, "FUSED_CPU", False)
+
+
+def _ensemble(activation, layers=3, width=16, n=5, slots=3, seed=0):
+    """Slots of true widths 16, 11 (zero-padded) and an empty dummy, random weights."""
+    g = torch.Generator().manual_seed(seed)
+    e = Ensemble(n, layers, width, slots, activation)
+    for slot, w in enumerate([width, width - 5][:slots - 1]):
+        sizes = [n] + [w] * layers + [1]
+        e.load(slot, [(torch.randn(o, i, generator=g) / i ** 0.5, 0.3 * torch.randn(o, generator=g))
+                      for i, o in zip(sizes[:-1], sizes[1:])])
+    return e
+
+
+@pytest.mark.parametrize("activation, loss", [(a, loss) for a in ("tanh", "relu") for loss in ("l1", "l2")])
+def test_one_fused_step_leaves_autograds_gradients(activation, loss):
+    e = _ensemble(activation)
+    optimizer = make_optimizer("sgd", e.params, e.grads, e.per_slot([0.0] * e.slots))   # rate 0: params stay
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(e.slots, 64, 5, generator=g) * 2
+    y = x.prod(-1)
+    x_aug, y_chunk = augment(x).unsqueeze(0).contiguous(), y.view(1, e.slots, 1, 64).contiguous()
+    before = [e.export(s) for s in range(2)]
+    fused.FusedSteps(e, optimizer, x_aug, y_chunk, activation, loss, "sgd")(1)
+
+    act = {"tanh": torch.tanh, "relu": torch.relu}[activation]
+    for slot, layers in enumerate(before):
+        params = [(w.double().requires_grad_(), b.double().requires_grad_()) for w, b in layers]
+        h = x[slot].double()
+        for i, (w, b) in enumerate(params):
+            h = h @ w.T + b
+            if i < len(params) - 1:
+                h = act(h)
+        err = h[:, 0] - y[slot].double()
+        (err.abs().mean() if loss == "l1" else err.square().mean()).backward()
+        got = e.export(slot)
+        grads = [(p[slot, :w.shape[1], :w.shape[0]].T, p[slot, -1, :w.shape[0]])   # laid out as params
+                 for p, (w, _) in zip(e.weight_grads, got)]
+        for (w, b), (gw, gb) in zip(params, grads):
+            assert torch.allclose(gw.double(), w.grad, rtol=1e-4, atol=1e-6)
+            assert torch.allclose(gb.double(), b.grad, rtol=1e-4, atol=1e-6)
+        assert all(torch.equal(a, b) for pair_a, pair_b in zip(before[slot], got) for a, b in zip(pair_a, pair_b))
+    for view in e.views(e.grads):                # the dummy slot was skipped: all zero
+        assert view[2].abs().sum() == 0
+
+
+@pytest.mark.parametrize("activation, loss, optimizer", SETUPS)
+def test_fused_training_is_the_torch_steps_to_round_off(activation, loss, optimizer, monkeypatch):
+    lr = {"adadelta": 1.0, "adam": 1e-3, "sgd": 1e-2}[optimizer]
+
+    def train(steps, on):
+        monkeypatch.setattr(engine_module, "FUSED_CPU", on)
+        specs = [spec(activation=activation, loss=loss, optimizer=optimizer, width=w, seed=s, steps=steps, lr=lr)
+                 for w, s in ((8, 0), (6, 1), (7, 2))]
+        assert fused_cpu_step(specs[0]) == on
+        kept = []
+        train_group(plan_groups(specs, torch.device("cpu"))[0], "cpu", keep=kept)
+        return kept[0]
+
+    # The first step starts from the same weights: its gradients agree to round-off.
+    first = [train(1, on) for on in (True, False)]
+    assert torch.allclose(first[0].grads, first[1].grads, rtol=1e-5, atol=1e-6)
+    # A few steps on: the weights too. Adam's update is ≈ lr · g/(|g| + ε) elementwise, so a
+    # gradient within round-off of zero may move its weight by a fraction of lr either way.
+    last = [train(5, on) for on in (True, False)]
+    assert torch.allclose(last[0].params, last[1].params, rtol=1e-4, atol=0.1 * lr if optimizer == "adam" else 1e-6)
+    assert not torch.equal(last[0].params, last[1].params) or optimizer == "sgd"     # really two paths
+
+
+@pytest.mark.parametrize("activation, optimizer", [("tanh", "adadelta"), ("relu", "adam"), ("tanh", "sgd")])
+def test_fused_engine_matches_the_naive_loop(activation, optimizer):
+    s = spec(activation=activation, loss="l2", optimizer=optimizer, steps=30, layers=3, width=12,
+             lr={"adadelta": 1.0, "adam": 1e-2, "sgd": 1e-2}[optimizer])
+    engine = train_models([s], workers=1)[0]
+    naive = train_naive(s)
+    assert engine.test_mae == pytest.approx(naive.test_mae, rel=1e-4)
+
+
+def test_a_model_scores_the_same_alone_and_in_a_grid_with_the_fused_step():
+    me = spec(layers=3, width=13, seed=3, activation="relu")
+    grid = [spec(layers=3, width=w, seed=s, activation="relu") for w in (9, 13, 16) for s in (0, 3, 7)]
+    alone = train_models([me], workers=1)[0]
+    mixed = train_models([*grid, me], workers=2)[-1]
+    assert (mixed.test_mae, mixed.test_rmse) == (alone.test_mae, alone.test_rmse)
+
+
+def test_a_model_scores_the_same_alone_and_in_a_grid_with_the_torch_step(torch_step):
+    me = spec(layers=2, width=6, seed=3)
+    grid = [spec(layers=2, width=w, seed=s, lr=lr) for w in (5, 6, 8) for s in (0, 3) for lr in (1.0, 0.5)]
+    alone = train_models([me], workers=1)[0]
+    assert train_models([*grid, me], workers=2)[-1].test_mae == alone.test_mae
+
+
+def test_divergence_stays_in_its_slot_with_the_fused_step():
+    calm = [spec(seed=s, optimizer="sgd", lr=1e-3, loss="l2") for s in range(3)]
+    wild = spec(seed=9, optimizer="sgd", lr=1e6, loss="l2")
+    with_wild = train_models([wild, *calm], workers=1)
+    assert with_wild[0].status == "diverged"
+    assert [r.test_mae for r in with_wild[1:]] == [r.test_mae for r in train_models(calm, workers=1)]
+
+
+def test_setups_it_does_not_implement_train_with_the_torch_step():
+    assert not fused_cpu_step(spec(activation="sigmoid"))      # σ(0) ≠ 0 would need a gradient mask
+    assert not fused_cpu_step(spec(activation="softplus"))
+    assert fused_cpu_step(spec(activation="tanh")) and fused_cpu_step(spec(activation="relu"))
+    result = train_models([spec(activation="sigmoid", steps=5)], workers=1)[0]
+    assert result.status == "done"
+
+
+def test_switched_off_or_without_a_compiler_the_engine_keeps_its_torch_step(monkeypatch, tmp_path):
+    fused._load.cache_clear()
+    try:
+        monkeypatch.setenv("DEPTHSEP_FUSED", "0")
+        assert fused.unavailable_reason() == "DEPTHSEP_FUSED=0" and not fused_cpu_step(spec())
+        fused._load.cache_clear()
+        monkeypatch.delenv("DEPTHSEP_FUSED")
+        monkeypatch.setattr(fused, "_compiler", lambda: None)
+        assert "compiler" in fused.unavailable_reason()
+        assert train_models([spec(steps=5)], workers=1)[0].status == "done"
+    finally:
+        fused._load.cache_clear()
+
+
+def test_the_library_is_built_once_per_cache_and_reused(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEPTHSEP_CACHE", str(tmp_path))
+    cc = fused._compiler()
+    first = fused._compile(cc)
+    stamp = first.stat().st_mtime_ns
+    assert first.parent == tmp_path and fused._compile(cc) == first and first.stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]     # no temporary files left behind

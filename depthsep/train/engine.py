@@ -31,7 +31,7 @@ import signal
 import time
 import traceback
 from contextlib import contextmanager, nullcontext
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator
 
 import torch
 

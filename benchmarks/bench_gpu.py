@@ -1,41 +1,97 @@
-"""The engine on a GPU: CUDA-graph replay against eager launches, and the FLOP rate reached.
+"""The engine on a GPU: group policies and CUDA graphs, against the device's matmul rate.
 
-    python benchmarks/bench_gpu.py [--steps 2000] [--layers 1,2,3,4,5,6] [--widths 8,16,32,64]
+    python benchmarks/bench_gpu.py [--grid bench|figure2] [--steps 2000] [--layers 1,2,3,4,5,6]
+                                   [--widths 8,16,32,64] [--policies groups,buckets32,eager] [--plan-only]
 
-Grid as in ``depthsep bench train`` (product:20 on U[0, 2]^20, tanh, L1, AdaDelta, batch 256,
-4 seeds per cell), trained twice on the GPU in this process: with each full data chunk replayed as
-one CUDA graph (the default) and with every kernel launched from Python. Prints wall times, the
-speed-up, how far the two agree, and the multiply-add rate of the real (unpadded) models. Also the
-device's dense float32 matmul rate for scale. Needs a CUDA device.
+``--grid bench`` is the ``bench train`` grid (product:20 on U[0, 2]^20, tanh, L1, AdaDelta, batch
+256, 4 seeds per cell); ``--grid figure2`` is the full Figure 2's setup (batch 128, widths 5…100 in
+steps of 5, tanh, 4 seeds) at the given layers and steps — a slice of ``depthsep figure2 --full``
+whose time scales to the whole. Each policy trains the grid once in this process:
+
+* ``groups`` — the engine as it is (:mod:`depthsep.train.grouping`: every width ≤ 128 of one depth
+  in one group of up to 128 slots), each full data chunk replayed as one CUDA graph;
+* ``buckets32`` — the earlier policy, 32 slots per group in width buckets of 32, with graphs;
+* ``eager`` — today's groups with every kernel launched from Python.
+
+Prints, per policy, the wall time, the rate of the real (unpadded) models' arithmetic and its
+fraction of the device's dense float32 matmul rate (measured here), the arithmetic the padded groups
+did, and how far each policy's test MAE is from the first's. Needs a CUDA device, except with
+``--plan-only``: each policy's groups, slots, padding and memory per group, without training.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from contextlib import contextmanager
+
+
+@contextmanager
+def policy(name: str):
+    from depthsep.train import engine, grouping
+
+    saved = grouping.GPU_BUCKET, grouping.GPU_SLOT_LADDER, engine.CUDA_GRAPHS
+    if name == "buckets32":
+        grouping.GPU_BUCKET, grouping.GPU_SLOT_LADDER = 32, (32,)
+    if name == "eager":
+        engine.CUDA_GRAPHS = False
+    grouping._gpu_slots.cache_clear()       # slot counts are cached per key
+    try:
+        yield
+    finally:
+        grouping.GPU_BUCKET, grouping.GPU_SLOT_LADDER, engine.CUDA_GRAPHS = saved
+        grouping._gpu_slots.cache_clear()
+
+
+def padded_flops(groups) -> float:
+    """The arithmetic the groups do: every slot, dummies included, at the group's padded width."""
+    from depthsep.train.bench import macs_per_sample
+
+    return 2.0 * sum(g.slots * g.spec.steps * g.spec.batch_size * macs_per_sample(g.spec.n, g.spec.layers, g.width)
+                     for g in groups)
 
 
 def main() -> None:
     import torch
 
-    from depthsep.train import TrainingConfig, engine, train_models
+    from depthsep.train import TrainingConfig, train_models
+    from depthsep.train.bench import macs_per_sample
+    from depthsep.train.grouping import plan_groups
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", choices=("bench", "figure2"), default="bench")
     parser.add_argument("--steps", type=int, default=TrainingConfig.steps)
     parser.add_argument("--layers", default="1,2,3,4,5,6")
-    parser.add_argument("--widths", default="8,16,32,64")
-    parser.add_argument("--batch-size", type=int, default=TrainingConfig.batch_size)
+    parser.add_argument("--widths", default=None, help="default: 8,16,32,64 (bench), 5,10,…,100 (figure2)")
+    parser.add_argument("--policies", default="groups,buckets32,eager")
+    parser.add_argument("--plan-only", action="store_true", help="print each policy's groups; train nothing")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
+    if not args.plan_only and not torch.cuda.is_available():
         raise SystemExit("bench_gpu: no CUDA device")
     layers = [int(v) for v in args.layers.split(",")]
-    widths = [int(v) for v in args.widths.split(",")]
-    # Figure 2's setup (product of 20 inputs on U[0, 2], tanh, L1, AdaDelta) at this budget.
-    config = TrainingConfig(steps=args.steps, batch_size=args.batch_size, loss="l1", optimizer="adadelta",
-                            domain="0:2", test_size=100_000)
+    if args.grid == "bench":
+        widths = [int(v) for v in (args.widths or "8,16,32,64").split(",")]
+        config = TrainingConfig(steps=args.steps, batch_size=256, loss="l1", optimizer="adadelta",
+                                domain="0:2", test_size=100_000)
+    else:
+        widths = [int(v) for v in args.widths.split(",")] if args.widths else list(range(5, 101, 5))
+        config = TrainingConfig(steps=args.steps, batch_size=128, loss="l1", optimizer="adadelta",
+                                domain="0:2", test_size=100_000)
     specs = [config.spec("product:20", k, w, "tanh", s) for k in layers for w in widths for s in range(4)]
     device = torch.device("cuda")
-    print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}")
+    real = 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
+    if args.plan_only:
+        print(f"{len(specs)} models x {args.steps} steps ({args.grid} grid, layers {args.layers}), planned for a GPU:")
+        for name in args.policies.split(","):
+            with policy(name):
+                groups = plan_groups(specs, device)
+                print(f"{name:9s}: {len(groups):4d} groups of {sorted({g.slots for g in groups})} slots, "
+                      f"{min(len(g.members) for g in groups)}-{max(len(g.members) for g in groups)} models each; "
+                      f"padded groups do {padded_flops(groups) / real:.1f}x the real models' arithmetic; "
+                      f"largest group {max(g.bytes() for g in groups) / 2**30:.2f} GiB")
+        return
+    print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}; {len(specs)} models x "
+          f"{args.steps} steps ({args.grid} grid, layers {args.layers})")
 
     a = torch.randn(8192, 8192, device=device)
     torch.mm(a, a)
@@ -49,23 +105,27 @@ def main() -> None:
     del a
 
     train_models(specs[:4], device=device)           # CUDA context, cuBLAS handles, kernels: warm
-    timings, results = {}, {}
-    for graphs in (True, False):
-        engine.CUDA_GRAPHS = graphs
-        torch.cuda.synchronize()
-        start = time.perf_counter()
-        results[graphs] = train_models(specs, device=device)
-        timings[graphs] = time.perf_counter() - start
-    engine.CUDA_GRAPHS = True
-    n = 20
-    macs = sum(s.steps * s.batch_size * 3 * (n * s.width + (s.layers - 1) * s.width**2 + s.width) for s in specs)
-    for graphs in (True, False):
-        print(f"{'graphs' if graphs else 'eager '}: {len(specs)} models x {args.steps} steps in {timings[graphs]:.1f} s "
-              f"({2 * macs / timings[graphs] / 1e9:.0f} GFLOP/s of real models)")
-    print(f"CUDA graphs speed-up: {timings[False] / timings[True]:.1f}x")
-    diffs = [abs(a.test_mae - b.test_mae) / b.test_mae for a, b in zip(results[True], results[False])]
-    print(f"graphs vs eager test_mae: max relative difference {max(diffs):.2e}; "
-          f"mean test_mae {sum(r.test_mae for r in results[True]) / len(specs):.4f}")
+    first = None
+    for name in args.policies.split(","):
+        with policy(name):
+            groups = plan_groups(specs, device)
+            padded = padded_flops(groups)
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+            results = train_models(specs, device=device)
+            wall = time.perf_counter() - start
+        rate = real / wall
+        line = (f"{name:9s}: {len(groups):4d} groups, {wall:8.1f} s, real models {rate / 1e9:8.0f} GFLOP/s "
+                f"= {rate / peak:6.1%} of the matmul rate; padded groups did {padded / real:.1f}x their arithmetic")
+        maes = [r.test_mae for r in results]
+        if first is None:
+            first = maes
+        else:
+            diffs = [abs(a - b) / b for a, b in zip(maes, first) if a is not None and b is not None]
+            if diffs:
+                line += (f"; test_mae vs {args.policies.split(',')[0]}: median relative difference "
+                         f"{sorted(diffs)[len(diffs) // 2]:.2e}")
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,17 @@ def blas_report() -> dict:
             "blas_note": note}
 
 
+def cpu_step() -> str:
+    """How CPU groups train on this machine: the fused C step (and what it implements), or why not."""
+    from .train import fused
+
+    why = fused.unavailable_reason()
+    if why is not None:
+        return f"torch kernels (fused C step unavailable: {why})"
+    return (f"fused C step for {'/'.join(fused.ACTIVATIONS)}, {'/'.join(fused.LOSSES)}, "
+            f"{'/'.join(fused.OPTIMIZERS)}; torch kernels otherwise")
+
+
 def doctor() -> dict:
     """Versions, platform, device, threads, cores and Ray availability, as one JSON-able dict."""
     versions = {"python": platform.python_version()}
@@ -90,8 +101,9 @@ def doctor() -> dict:
         **_device(),
         **_cores(),
         **blas_report(),
+        "cpu_step": cpu_step(),
         "ray": _ray(versions["ray"]),
     }
 
 
-__all__ = ["blas_report", "doctor"]
+__all__ = ["blas_report", "cpu_step", "doctor"]

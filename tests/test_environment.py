@@ -18,7 +18,21 @@ def test_doctor_reports_what_a_bug_report_needs(capsys):
     assert json.loads(capsys.readouterr().out)["versions"]["python"] == r["versions"]["python"]
     assert main(["doctor"]) == 0
     table = capsys.readouterr().out
-    assert "torch threads" in table and "ray backend" in table
+    assert "torch threads" in table and "ray backend" in table and "cpu training step" in table
+
+
+def test_doctor_says_which_cpu_step_trains_and_why(monkeypatch):
+    from depthsep.train import fused
+
+    fused._load.cache_clear()
+    try:
+        monkeypatch.setenv("DEPTHSEP_FUSED", "0")
+        assert doctor()["cpu_step"] == "torch kernels (fused C step unavailable: DEPTHSEP_FUSED=0)"
+    finally:
+        monkeypatch.delenv("DEPTHSEP_FUSED")
+        fused._load.cache_clear()       # the next caller builds or loads it again
+    if fused.unavailable_reason() is None:
+        assert doctor()["cpu_step"].startswith("fused C step for tanh/relu, l1/l2, adadelta/adam/sgd")
 
 
 def test_doctor_without_ray(monkeypatch):

@@ -308,6 +308,7 @@ def render_doctor(r: dict) -> str:
         ("device", r["device"] + (f" ({', '.join(r['gpus'])}; CUDA {r['cuda_version']})" if r["gpus"] else "")),
         ("torch threads", f"{r['torch_threads']} (interop {r['torch_interop_threads']})"),
         ("cpus", f"{r['usable_cpus']} usable of {r['cpu_count']}"),
+        ("cpu training step", r["cpu_step"]),
         ("cpu matmul", r["hidden_layer_matmul"] + (f" — {r['blas_note']}" if r["blas_note"] else "")),
         ("ray backend", "available" if r["ray"]["available"] else f"unavailable — {r['ray']['note']}"),
     ]

@@ -57,7 +57,7 @@ def fused_cpu_step(spec: ModelSpec) -> bool:
     """Whether a CPU group of this spec trains with the fused C step (:mod:`.fused`): a function of
     the spec and the machine alone, so batch-mates cannot change a model's path."""
     return (FUSED_CPU and fused.unavailable_reason() is None
-            and fused.supports(get_activation(spec.activation).name, spec.loss, spec.optimizer))
+            and fused.supports(get_activation(spec.activation).name, spec.loss, spec.optimizer, spec.layers))
 
 
 def resolve_device(device=None) -> torch.device:

@@ -78,22 +78,40 @@ def _cpu_identity() -> str:
 
 
 def _compile(cc: str) -> Path:
+    """The library for this source, compiler and CPU: from the cache, else built into it (or, where
+    the cache cannot be written, into a per-user folder of the temporary directory)."""
     source = SOURCE.read_bytes()
     version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
     key = hashlib.sha256(b"\0".join([source, " ".join(FLAGS).encode(), version.encode(),
                                      _cpu_identity().encode()])).hexdigest()[:16]
-    target = cache_dir() / f"fused_step-{key}.so"
-    if target.exists():
-        return target
+    name = f"fused_step-{key}.so"
+    folders = [cache_dir(), Path(tempfile.gettempdir()) / f"depthsep-{os.getuid()}"]
+    for folder in folders:
+        if (folder / name).exists():
+            return folder / name
+    error: OSError | None = None
+    for folder in folders:
+        try:
+            return _build(cc, folder / name)
+        except PermissionError as exc:       # a read-only cache: try the next folder
+            error = exc
+    raise OSError(f"cannot write the compiled step: {error}")
+
+
+def _build(cc: str, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Compiled beside the target and renamed into place: two processes compiling at once (Ray
     # workers on one node) each rename a complete library, never expose a half-written one.
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
     os.close(fd)
     try:
-        done = subprocess.run([cc, *FLAGS, str(SOURCE), "-o", tmp, "-lm"], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise OSError(f"{cc} failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+        for flags in (FLAGS, tuple(f for f in FLAGS if f != "-march=native")):   # some compilers lack it
+            done = subprocess.run([cc, *flags, str(SOURCE), "-o", tmp, "-lm"], capture_output=True, text=True)
+            if done.returncode == 0:
+                break
+        else:
+            last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+            raise OSError(f"{cc} could not compile {SOURCE.name}: {last}")
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -142,9 +160,11 @@ def unavailable_reason() -> str | None:
     return _load()[2]
 
 
-def supports(activation: str, loss: str, optimizer: str) -> bool:
+def supports(activation: str, loss: str, optimizer: str, layers: int = 1) -> bool:
     """Whether the C step implements this training setup (else the torch path trains it)."""
-    return activation in ACTIVATIONS and loss in LOSSES and optimizer in OPTIMIZERS
+    lib = _load()[0]
+    return (lib is not None and activation in ACTIVATIONS and loss in LOSSES and optimizer in OPTIMIZERS
+            and layers <= lib.depthsep_max_layers())
 
 
 def _ptr(tensor: torch.Tensor | None) -> ctypes.c_void_p:

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MAX_LAYERS 256             /* hidden layers: sizes the per-layer tables on the stack */
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 enum { TANH = 0, RELU = 1 };
 enum { L1 = 0, L2 = 1 };
@@ -196,7 +197,9 @@ static void update(const Setup *s, size_t count, float *restrict p, const float 
     }
 }
 
-/* Bytes of scratch train_steps needs (per slot, reused slot after slot). */
+int depthsep_max_layers(void) { return MAX_LAYERS; }
+
+/* Floats of scratch depthsep_train_steps needs (one slot's, reused slot after slot). */
 size_t depthsep_work_floats(int L, int W, int B) {
     return (size_t)L * (W + 1) * B + 2 * (size_t)W * B + 2 * (size_t)B;
 }
@@ -206,7 +209,6 @@ size_t depthsep_work_floats(int L, int W, int B) {
 int depthsep_train_steps(const Setup *s, int steps, float *params, float *grads, float *state0, float *state1,
                          const float *lr, const uint8_t *live, const float *x,
                          const float *y, double *adam_t, float *work) {
-    enum { MAX_LAYERS = 256 };
     size_t off[MAX_LAYERS + 2];
     int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
     if (s->L < 1 || s->L > MAX_LAYERS) return 1;

@@ -1,6 +1,8 @@
 """The fused C step: its gradients are autograd's, its training is the torch step's to round-off, and
 where it cannot run the engine keeps its torch step."""
 
+import os
+
 import pytest
 import torch
 
@@ -153,3 +155,35 @@ def test_the_library_is_built_once_per_cache_and_reused(monkeypatch, tmp_path):
     stamp = first.stat().st_mtime_ns
     assert first.parent == tmp_path and fused._compile(cc) == first and first.stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir()] == [first.name]     # no temporary files left behind
+
+
+def test_a_read_only_cache_falls_back_to_the_temporary_directory(monkeypatch, tmp_path):
+    cache = tmp_path / "read-only"
+    monkeypatch.setenv("DEPTHSEP_CACHE", str(cache))
+    monkeypatch.setattr(fused.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    build = fused._build
+
+    def refuse_the_cache(cc, target):      # as mkdir/mkstemp fail in a folder one may not write
+        if target.parent == cache:
+            raise PermissionError(13, "Permission denied", str(cache))
+        return build(cc, target)
+
+    monkeypatch.setattr(fused, "_build", refuse_the_cache)
+    built = fused._compile(fused._compiler())
+    assert built.parent == tmp_path / "tmp" / f"depthsep-{os.getuid()}" and built.exists()
+    assert fused._compile(fused._compiler()) == built          # found there next time
+
+
+def test_a_compiler_that_fails_is_one_line_of_reason(monkeypatch, tmp_path):
+    fake = tmp_path / "cc"
+    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && exit 0\necho 'fatal: no good' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("DEPTHSEP_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(OSError, match="could not compile fused_step.c: fatal: no good"):
+        fused._compile(str(fake))
+    assert not list((tmp_path / "cache").iterdir())       # nothing half-written left behind
+
+
+def test_networks_deeper_than_the_c_tables_train_with_the_torch_step():
+    deepest = fused._load()[0].depthsep_max_layers()
+    assert fused_cpu_step(spec(layers=deepest)) and not fused_cpu_step(spec(layers=deepest + 1))

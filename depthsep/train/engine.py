@@ -1,11 +1,13 @@
 """``train_models``: many small networks trained at once, reproducibly.
 
-Specs that differ only in seed, width and lr are *batch-mates*: they share a group, an
-:class:`Ensemble` of ``slots`` models padded to a common width bucket, trained by one set of batched
-kernels. On a CPU, groups run one at a time per worker process (one per core), each worker
-single-threaded and ended by the kernel if this process dies (:func:`.lifetime.die_with_parent`);
-on a GPU they run in this process, each full chunk of steps replayed as one CUDA graph. Results come back to the calling process as each group finishes, so ``on_result`` can
-commit them at once.
+Specs that differ only in seed, width and lr are *batch-mates*: they share a group
+(:mod:`.grouping`), an :class:`Ensemble` of ``slots`` models padded to a common width bucket,
+trained by one set of batched kernels. On a CPU, groups run one at a time per worker process (one
+per core), each worker single-threaded and ended by the kernel if this process dies
+(:func:`.lifetime.die_with_parent`), each chunk of steps one call of the fused C step
+(:mod:`.fused`) where it can run; on a GPU they run in this process, each full chunk of steps
+replayed as one CUDA graph. Results come back to the calling process as each group finishes, so
+``on_result`` can commit them at once.
 
 Determinism is by construction, not by luck: a model's result depends on its spec alone, never on
 its batch-mates or on how many workers ran. That holds because
@@ -17,7 +19,9 @@ its batch-mates or on how many workers ran. That holds because
   runs exactly the kernels it would run in a grid, on exactly the same numbers (a different batch
   count could pick different matmul kernels, and L1's sign makes training chaotic);
 * slots never mix (see :mod:`.ensemble`), and each kernel runs on one thread, whose blocking and
-  summation order depend on shapes alone.
+  summation order depend on shapes alone;
+* which step trains a CPU group — fused C or torch kernels — depends on the spec's setup and the
+  machine alone (:func:`fused_cpu_step`).
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ def render_sweep(r: dict) -> str:
         if cell:
             text += (f"\n{key} cell: {cell['layers']} layer(s) x width {cell['width']} ({cell['activation']}), "
                      f"test MAE {cell['test_mae']:.4g} (mean of {cell['seeds']} seed(s))")
-    return "\n".join([text, *(f"wrote {p}" for p in r.get("files", []))])
+    return "\n".join([text, *(f"wrote {p}" for p in [*r.get("files", []), *r.get("tables", [])])])
 
 
 def render_radial(r: dict) -> str:
@@ -323,7 +323,7 @@ def render_heatmap(r: dict) -> str:
              f"baseline: the best constant predictor ({r['baseline']['constant']:.4g}) has test MAE "
              f"{r['baseline']['mae']:.4g} on these {format_value(r['baseline']['test_size'])} points"]
     lines += [f"left out: {describe(s)} ({s['runs']} runs; choose it with its options)" for s in r["setups_left_out"]]
-    return "\n".join(lines + [f"wrote {p}" for p in r["files"]])
+    return "\n".join(lines + [f"wrote {p}" for p in [*r["files"], r["table"]]])
 
 
 def render_bench(r: dict) -> str:

@@ -50,7 +50,7 @@ from statistics import fmean
 from ..checks import choice, figure_paths, writable_file
 from ..errors import DepthsepError
 from ..train.config import RunOptions
-from ._json import write_json
+from ._atomic import write_json
 from .figure2 import MODES, SETUP_COLUMNS, figure2_grid, heatmap_data
 
 # -- 1. preset -------------------------------------------------------------------------------------

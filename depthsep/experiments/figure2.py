@@ -31,6 +31,7 @@ from ..errors import DepthsepError
 from ..train.config import RunOptions
 from ..train.spec import DEFAULT_LR, LOSSES, RANDOM_INIT, parse_domain
 from ..train.sweep import grid_specs, run_specs
+from ._atomic import write_csv
 from ._stats import summarise
 
 # -- 1. preset -------------------------------------------------------------------------------------
@@ -94,9 +95,9 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
     draw one heatmap per activation.
 
     Returns the summary of :func:`~depthsep.train.sweep.run_specs` plus ``files`` (PNG and SVG paths:
-    ``out`` for the first activation, ``<stem>-<activation>.<ext>`` for the others) and
-    ``baseline_mae``, the best constant predictor's test MAE the colours are centred on. Every
-    figure path is checked before any training.
+    ``out`` for the first activation, ``<stem>-<activation>.<ext>`` for the others), ``tables``
+    (each heatmap's cells as CSV, same stems) and ``baseline_mae``, the best constant predictor's
+    test MAE the colours are centred on. Every figure path is checked before any training.
     """
     grid = figure2_grid(mode)
     stem, ext = os.path.splitext(os.fspath(out))
@@ -108,12 +109,13 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
     summary = run_specs(specs, store, run, label="figure2")
     # Draw exactly the preset's setup, whatever else the store holds.
     setup = {column: getattr(specs[0], column) for column in SETUP_COLUMNS}
-    files, baseline = [], None
+    files, tables, baseline = [], [], None
     for activation, path in zip(grid["activations"], outs):
         drawn = heatmap(store, grid["target"], activation, path, setup=setup)
         files += drawn["files"]
+        tables.append(drawn["table"])
         baseline = drawn["baseline"]["mae"]
-    return {**summary, "files": files, "baseline_mae": baseline}
+    return {**summary, "files": files, "tables": tables, "baseline_mae": baseline}
 
 
 # -- 3. analysis from the store ---------------------------------------------------------------------
@@ -241,17 +243,37 @@ def heatmap(store, target: str = "product:20", activation: str = "tanh", out="he
     W = n^((k−1)/k)·2^(n^(1/k)) and the widest layer of the exact product tree (Thm 5.1) are
     overlaid; rows whose width lies beyond the widest column get an arrow and a note below.
 
-    Returns ``files`` (``out`` and the same stem in the other format), ``setup`` (the one drawn),
-    ``setups_left_out`` and ``baseline``.
+    Beside the figure, ``<stem>.csv``: the same cells as a table (:func:`write_cells`).
+
+    Returns ``files`` (``out`` and the same stem in the other format), ``table`` (the CSV),
+    ``setup`` (the one drawn), ``setups_left_out`` and ``baseline``.
     """
     paths = figure_paths(out)                            # check where we write before any work
     data = heatmap_data(store, target, activation, setup)
     from ._heatmap import draw
 
     draw(data, paths)
-    return {"files": paths, "setup": data["setup"], "setups_left_out": data["setups_left_out"],
+    table = os.path.splitext(os.fspath(out))[0] + ".csv"
+    write_cells(data, table)
+    return {"files": paths, "table": table, "setup": data["setup"], "setups_left_out": data["setups_left_out"],
             "baseline": data["baseline"]}
 
 
-__all__ = ["FIGURE2_SETUP", "MODES", "SETUP_COLUMNS", "constant_baseline", "describe_setup", "figure2",
-           "figure2_grid", "heatmap", "heatmap_data"]
+#: The columns of :func:`write_cells`: the cell, its test MAE over seeds, and the setup it was drawn from.
+CELL_COLUMNS = ("target", "activation", "layers", "width", "mae_mean", "mae_min", "mae_max", "seeds",
+                "diverged", *SETUP_COLUMNS, "baseline_mae")
+
+
+def write_cells(data: dict, path) -> None:
+    """One row per (layers, width) cell of :func:`heatmap_data`, as CSV (an empty MAE: no seed finished)."""
+    rows = []
+    for i, k in enumerate(data["layers"]):
+        for j, w in enumerate(data["widths"]):
+            rows.append([data["target"], data["activation"], k, w, data["mae"][i][j], data["mae_min"][i][j],
+                         data["mae_max"][i][j], data["seeds"][i][j], data["diverged"][i][j],
+                         *(data["setup"][c] for c in SETUP_COLUMNS), data["baseline"]["mae"]])
+    write_csv(path, list(CELL_COLUMNS), rows)
+
+
+__all__ = ["CELL_COLUMNS", "FIGURE2_SETUP", "MODES", "SETUP_COLUMNS", "constant_baseline", "describe_setup",
+           "figure2", "figure2_grid", "heatmap", "heatmap_data", "write_cells"]

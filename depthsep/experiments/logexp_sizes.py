@@ -41,7 +41,7 @@ from ..construct.univariate import MAX_WIDTH
 from ..errors import DepthsepError
 from ..theory.tree import optimal_tree
 from ._figures import save
-from ._json import write_json
+from ._atomic import write_json
 
 # -- 1. preset --------------------------------------------------------------------------------------
 

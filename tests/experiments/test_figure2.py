@@ -1,5 +1,7 @@
 """Figure 2: the presets, the sweep into a store, the constant baseline, which setup a heatmap draws."""
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -98,6 +100,15 @@ def test_heatmap_writes_png_and_svg(tmp_path):
     drawn = heatmap(path, "product:4", "tanh", out, setup={"steps": 30})
     assert drawn["files"] == [str(out), str(out.with_suffix(".svg"))]
     assert drawn["setup"]["steps"] == 30 and [s["steps"] for s in drawn["setups_left_out"]] == [20]
+    # The cells as CSV beside the figure: one row per (layers, width), the numbers of heatmap_data.
+    assert drawn["table"] == str(out.with_suffix(".csv"))
+    with open(drawn["table"], newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    data = heatmap_data(path, "product:4", "tanh", setup={"steps": 30})
+    assert list(rows[0]) == list(fig2.CELL_COLUMNS)
+    assert [(int(r["layers"]), int(r["width"])) for r in rows] == [(k, w) for k in data["layers"] for w in data["widths"]]
+    assert [float(r["mae_mean"]) for r in rows] == [m for row in data["mae"] for m in row]
+    assert {r["steps"] for r in rows} == {"30"} and {r["activation"] for r in rows} == {"tanh"}
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5000
     assert b"<svg" in out.with_suffix(".svg").read_bytes()[:2000]
     with pytest.raises(DepthsepError, match="no runs"):
@@ -143,6 +154,7 @@ def test_figure2_sweeps_resumes_and_draws_each_activation(tmp_path, monkeypatch)
     assert first["files"] == [str(out), str(tmp_path / "f.svg"), str(tmp_path / "f-relu.png"),
                               str(tmp_path / "f-relu.svg")]
     assert all((tmp_path / name).stat().st_size > 1000 for name in ("f.png", "f.svg", "f-relu.png", "f-relu.svg"))
+    assert first["tables"] == [str(tmp_path / "f.csv"), str(tmp_path / "f-relu.csv")]
     labels = np.concatenate([y.numpy() for _, y in evaluation_set(make_target("product:4"), (0.0, 2.0), 200)])
     assert first["baseline_mae"] == pytest.approx(np.abs(labels - np.median(labels)).mean())
     again = figure2("quick", store, out, RUN)

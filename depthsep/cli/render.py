@@ -336,8 +336,9 @@ def render_bench(r: dict) -> str:
             for s in r["sides"]]
     lines.append(table(["side", "wall s", "model-steps/s", "speed-up", "GFLOP/s", "of peak", "mean test_mae",
                         "diverged"], rows))
-    lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (GFLOP/s of the real, unpadded models; "
-                 "each side timed whole, start-up included)")
+    if r.get("fused_speedup") is not None:
+        lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (GFLOP/s of the real, unpadded models; "
+                     "each side timed whole, start-up included)")
     if r.get("speedup") is None:
         lines.append("speed-up: not measured (--skip-naive)")
     if r.get("median_relative_difference") is not None:

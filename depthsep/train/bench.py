@@ -130,6 +130,26 @@ def matmul_rates(repeats: int = 5) -> dict[str, float]:
     return rates
 
 
+def _engine_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"      # train_models' default device
+
+
+def gpu_matmul_rate(size: int = 8192, repeats: int = 10) -> float:
+    """GFLOP/s of a size² float32 matmul on the GPU (TF32 as torch is set: off by default)."""
+    import torch
+
+    a = torch.randn(size, size, device="cuda")
+    torch.mm(a, a)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        torch.mm(a, a)
+    torch.cuda.synchronize()
+    return repeats * 2 * size**3 / (time.perf_counter() - start) / 1e9
+
+
 def fused_status() -> str:
     """The engine's CPU step on this machine for the grid's setup, in words."""
     from . import fused
@@ -165,13 +185,14 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
                 naive_threads: int = 1, repeat: int = 1, naive_repeat: int = 1, skip_naive: bool = False) -> dict:
     """Time the engine and its torch step (best of ``repeat`` each) and the naive loop (best of
     ``naive_repeat``, none with ``skip_naive``) on the grid, each side a fresh subprocess,
-    interleaved so all meet the same load.
+    interleaved so all meet the same load. Where torch sees a GPU the engine trains there (no
+    torch-step side then) and the peak is the GPU's float32 matmul rate.
 
     ``quick``: at most 200 steps and 10 000 test points. Returns ``grid``, ``matmul`` and ``step``
     (what ran, in words); ``sides``, one per side run: ``side, wall_s, walls, model_steps_per_s,
     speedup`` (naive wall / this side's; None without the naive loop), ``gflops`` and
     ``fraction_of_peak`` (real models), ``mean_test_mae, diverged``; ``speedup`` (the engine's, or
-    None), ``fused_speedup`` (torch-step wall / engine wall), ``median_relative_difference`` of the
+    None), ``fused_speedup`` (torch-step wall / engine wall; None on a GPU, which has no fused step), ``median_relative_difference`` of the
     engine's and the naive loop's per-model test MAE (or None); ``matmul_gflops`` (2048² float32),
     ``engine_gflops`` and ``wide_wall_s`` (8 models of width 256), ``peak_gflops``,
     ``fraction_of_peak``; ``load_start``, ``load_end``.
@@ -185,8 +206,9 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
     from ..environment import blas_report
 
     blas = blas_report()   # the subprocesses inherit this process's OPENBLAS_CORETYPE, hence its answer
-    order = (["engine", "torch-step"] + ["naive"] * (0 if skip_naive else naive_repeat)
-             + ["engine", "torch-step"] * (repeat - 1))
+    gpu = _engine_device() == "cuda"     # the engine trains there; the naive loop on the CPU
+    engine_sides = ["engine"] if gpu else ["engine", "torch-step"]    # the fused step is the CPU's
+    order = engine_sides + ["naive"] * (0 if skip_naive else naive_repeat) + engine_sides * (repeat - 1)
     walls: dict[str, list[float]] = {}
     rows: dict[str, list[dict]] = {}
     for side in order:
@@ -196,8 +218,11 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
     rates = matmul_rates()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     # The machine's capacity: the best rate, all threads or one thread times the cores (on a
-    # shared machine the all-thread run is the one that other jobs disturb).
-    peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
+    # shared machine the all-thread run is the one that other jobs disturb). On a GPU, the GPU's.
+    cpu_peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))
+    peak = cpu_peak
+    if gpu:
+        rates["cuda fp32"] = peak = gpu_matmul_rate()
     flops = grid_flops(steps)
     sides = []
     for side in SIDES:
@@ -207,7 +232,8 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
         sides.append({"side": side, "wall_s": round(best[side], 2), "walls": [round(w, 2) for w in walls[side]],
                       "model_steps_per_s": round(models * steps / best[side]),
                       "speedup": round(best["naive"] / best[side], 2) if "naive" in best else None,
-                      "gflops": round(flops / best[side] / 1e9, 2), "fraction_of_peak": flops / best[side] / 1e9 / peak,
+                      "gflops": round(flops / best[side] / 1e9, 2),
+                      "fraction_of_peak": flops / best[side] / 1e9 / (cpu_peak if side == "naive" else peak),
                       "mean_test_mae": statistics.fmean(maes) if maes else None,
                       "diverged": len(rows[side]) - len(maes)})
     relative = None
@@ -225,8 +251,8 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
         "matmul": blas["hidden_layer_matmul"] + (f" ({blas['blas_note']})" if blas["blas_note"] else ""),
         "steps": steps, "test_size": test_size, "models": models, "sides": sides,
         "speedup": round(best["naive"] / best["engine"], 2) if "naive" in best else None,
-        "fused_speedup": round(best["torch-step"] / best["engine"], 2),
-        "step": fused_status(),
+        "fused_speedup": None if gpu else round(best["torch-step"] / best["engine"], 2),
+        "step": "GPU, each data chunk replayed as one CUDA graph" if gpu else fused_status(),
         "median_relative_difference": relative,
         "matmul_gflops": {k: round(v, 1) for k, v in rates.items()},
         "engine_gflops": round(gflops, 2), "wide_wall_s": round(wide_wall, 3),

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 from depthsep.train import bench
 
@@ -10,6 +11,7 @@ def test_skip_naive_reports_no_speedup_and_no_nan(monkeypatch):
     # The matmul and wide-network rates are measured by the same code either way: stubbed for speed.
     monkeypatch.setattr(bench, "matmul_rates", lambda: {"mkl x1": 50.0, "mkl x2": 90.0})
     monkeypatch.setattr(bench, "wide_rate", lambda steps: (30.0, 0.5))
+    monkeypatch.setattr(bench, "_engine_device", lambda: "cpu")
     result = bench.bench_train(steps=3, test_size=64, skip_naive=True)
     json.dumps(result, allow_nan=False)                   # nothing is "nan"
     assert result["speedup"] is None and result["median_relative_difference"] is None
@@ -34,3 +36,28 @@ def test_grid_flops_counts_every_multiply_add_of_the_real_models():
     # 96 models: 4 seeds of each (layers, width), batch 256, 2 FLOPs per multiply-add.
     assert bench.grid_flops(1) == 2 * 256 * 4 * sum(bench.macs_per_sample(20, k, w)
                                                     for k in range(1, 7) for w in (8, 16, 32, 64))
+
+
+def test_on_a_gpu_the_engine_is_measured_against_the_gpus_peak_and_the_naive_loop_against_the_cpus(monkeypatch):
+    # What runs where is under test, not the training: each side "takes" a fixed time.
+    monkeypatch.setattr(bench, "matmul_rates", lambda: {"mkl x1": 50.0, "mkl x2": 90.0})
+    monkeypatch.setattr(bench, "wide_rate", lambda steps: (3000.0, 0.5))
+    monkeypatch.setattr(bench, "_engine_device", lambda: "cuda")
+    monkeypatch.setattr(bench, "gpu_matmul_rate", lambda: 50_000.0)
+    walls = {"engine": 2.0, "naive": 100.0}
+    ran = []
+
+    def fake_side(side, steps, test_size, threads):
+        ran.append(side)
+        return walls[side], [{"test_mae": 0.9, "status": "done"}] * 96
+
+    monkeypatch.setattr(bench, "timed_side", fake_side)
+    result = bench.bench_train(steps=10, test_size=64)
+    assert ran == ["engine", "naive"]                        # no torch-step side: the fused step is the CPU's
+    naive, engine = result["sides"]
+    flops = bench.grid_flops(10)
+    assert math.isclose(engine["fraction_of_peak"], flops / 2.0 / 1e9 / 50_000.0)
+    cpu_peak = max(90.0, len(os.sched_getaffinity(0)) * 50.0)   # all threads, or one thread times the cores
+    assert math.isclose(naive["fraction_of_peak"], flops / 100.0 / 1e9 / cpu_peak)
+    assert result["peak_gflops"] == 50_000.0 and result["fused_speedup"] is None and result["speedup"] == 50.0
+    assert result["step"].startswith("GPU")

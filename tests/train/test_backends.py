@@ -62,6 +62,28 @@ def test_ray_sweep_equals_local_sweep(tmp_path, ray_cluster):
         assert again[end]["test_mae"] == pytest.approx(local[end]["test_mae"], rel=1e-4)
 
 
+def test_a_gpu_shaped_mixed_width_group_trains_the_same_in_a_ray_task(ray_cluster):
+    # The GPU's grouping (every width up to 128 in one group of many slots), run on the CPU: a Ray
+    # task trains it bit for bit as this process does, and as each model alone in that shape.
+    import torch
+
+    from depthsep.train.backends import _ray_train_group
+    from depthsep.train.engine import train_group
+    from depthsep.train.grouping import Group, plan_groups
+
+    config = TrainingConfig(steps=40, batch_size=32, test_size=500)
+    specs = [config.spec("product:4", 2, w, "tanh", s) for w in (5, 30, 100) for s in (0, 1)]
+    (group,) = plan_groups(specs, torch.device("cuda"))          # planning needs no GPU
+    assert group.width == 128 and group.slots >= len(specs)
+    task = ray.remote(num_cpus=1)(_ray_train_group)
+    remote = ray.get(task.remote(group, "cpu"))
+    local = train_group(group, "cpu")
+    assert [(i, r.test_mae, r.test_rmse) for i, r in remote] == [(i, r.test_mae, r.test_rmse) for i, r in local]
+    index, spec = group.members[2]
+    (_, alone), = train_group(Group([(index, spec)], group.width, group.slots), "cpu")
+    assert alone.test_mae == dict(local)[index].test_mae
+
+
 def _task_pids() -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):

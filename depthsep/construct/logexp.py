@@ -394,7 +394,7 @@ def plan_widths(poly, log_width: int, exp_width: int, domain="0:2", activation: 
     The result is a :class:`Plan` (``rule = "widths"``, ``epsilon`` None) that :func:`assemble` builds;
     its ``bound`` is NaN: no bound is claimed, the network's measured error is what counts.
     """
-    from .univariate import _relu_piece, _smooth_piece
+    from .univariate import fit_at
 
     p = parse_polynomial(poly)
     coefficient, powers = monomial(p)
@@ -415,13 +415,11 @@ def plan_widths(poly, log_width: int, exp_width: int, domain="0:2", activation: 
         raise DepthsepError(f"--construction log-exp needs at least 2 hidden layers (log pieces, exp), got --layers {layers}")
     used = sorted({r for r in powers if r > 0})
     moments = _Moments(box, metric)
-    attempt = _relu_piece if act == "relu" else _smooth_piece
-
     pieces = {}
     for r in used:
         curve = _log_curve(r, c, False)
         weight = moments.shape(lambda x, r=r: (x + c) ** r)
-        pieces[r] = attempt(curve, weight, box.lo, box.hi, log_width, act)
+        pieces[r] = fit_at(curve, weight, box.lo, box.hi, log_width, act)
     grid = box.grid()
     count = {r: sum(1 for q in powers if q == r) for r in used}
     s_lo = sum(count[r] * float(np.min(pieces[r](grid))) for r in used) - 1e-6
@@ -432,7 +430,7 @@ def plan_widths(poly, log_width: int, exp_width: int, domain="0:2", activation: 
     if act == "exp":
         exp_piece = Piece("exp", np.ones(1), np.zeros(1), np.ones(1), 0.0, s_lo, s_hi, 0.0)
     else:
-        exp_piece = attempt(_EXP, lambda z: np.exp(z) + floor, s_lo, hi, exp_width, act)
+        exp_piece = fit_at(_EXP, lambda z: np.exp(z) + floor, s_lo, hi, exp_width, act)
     return Plan(coefficient, powers, box, metric, None, act, layers, c, c, pieces, exp_piece, 0.0, {}, rule="widths")
 
 

@@ -103,12 +103,11 @@ def fit(curve: Curve, tol: Callable[[Array], Array], lo: float, hi: float, activ
     """The narrowest piece found within ``tol`` on [lo, hi] (module docstring), or a one-line refusal."""
     if not hi > lo:
         raise DepthsepError(f"a piece needs an interval with lo < hi, got [{lo:g}, {hi:g}]")
-    attempt = _relu_piece if activation == "relu" else _smooth_piece
     tried: dict[int, Piece] = {}
 
     def piece(width: int) -> Piece:
         if width not in tried:
-            tried[width] = attempt(curve, tol, lo, hi, width, activation)
+            tried[width] = fit_at(curve, tol, lo, hi, width, activation)
         return tried[width]
 
     width = 1
@@ -123,6 +122,12 @@ def fit(curve: Curve, tol: Callable[[Array], Array], lo: float, hi: float, activ
         middle = (good + bad) // 2
         good, bad = (middle, bad) if piece(middle).bound <= 1.0 else (good, middle)
     return piece(good)
+
+
+def fit_at(curve: Curve, tol, lo: float, hi: float, width: int, activation: str) -> Piece:
+    """The piece of exactly ``width`` neurons on [lo, hi], whatever its error (``bound`` says it)."""
+    attempt = _relu_piece if activation == "relu" else _smooth_piece
+    return attempt(curve, tol, lo, hi, width, activation)
 
 
 def _relu_piece(curve: Curve, tol, lo: float, hi: float, width: int, activation: str) -> Piece:
@@ -198,4 +203,4 @@ def _checked(piece: Piece, curve: Curve, tol) -> Piece:
                  bound if np.isfinite(bound) else np.inf)
 
 
-__all__ = ["CHECK_POINTS", "Curve", "MAX_WIDTH", "Piece", "fit", "knots"]
+__all__ = ["CHECK_POINTS", "Curve", "MAX_WIDTH", "Piece", "fit", "fit_at", "knots"]

@@ -141,8 +141,9 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
 
     abs_sum = torch.zeros(G, dtype=torch.float64)
     sq_sum = torch.zeros(G, dtype=torch.float64)
+    predict = run_steps.predict if isinstance(run_steps, FusedSteps) else ensemble.predict
     for xs, ys in evaluation_set(target, spec.domain, spec.test_size):
-        err = ensemble.predict(xs).cpu().double() - ys
+        err = predict(xs).cpu().double() - ys
         abs_sum += err.abs().sum(dim=1)
         sq_sum += err.square().sum(dim=1)
     wall = (time.perf_counter() - start_time) / len(members)

@@ -5,6 +5,7 @@ per-kernel cost (Python, dispatch, allocation checks) is most of the engine's ti
 loop runs the same step — forward, loss gradient, backward, optimizer — over a whole data chunk
 (up to 64 steps) with no interpreter in between: only the matrix products (numpy's OpenBLAS sgemm,
 the library that already runs the torch path's hidden layers) and vectorised elementwise loops.
+Scoring on the test set runs the same forward in C too, 1024 points a block (≈ 2× torch's).
 
 It reads and writes the :class:`~.ensemble.Ensemble`'s own buffers and the optimizer's state in
 place, so everything around the step (loading, divergence checks, scoring) is unchanged, and a
@@ -149,9 +150,10 @@ def _load() -> tuple[ctypes.CDLL | None, tuple[int, bool] | None, str | None]:
         lib = ctypes.CDLL(str(_compile(cc)))
     except (OSError, ImportError) as exc:
         return None, None, str(exc)
-    lib.depthsep_train_steps.restype = ctypes.c_int
-    lib.depthsep_work_floats.restype = ctypes.c_size_t
+    lib.depthsep_train_steps.restype = lib.depthsep_predict.restype = ctypes.c_int
+    lib.depthsep_work_floats.restype = lib.depthsep_predict_floats.restype = ctypes.c_size_t
     lib.depthsep_work_floats.argtypes = [ctypes.c_int] * 3
+    lib.depthsep_predict_floats.argtypes = [ctypes.c_int]
     return lib, sgemm, None
 
 
@@ -172,7 +174,8 @@ def _ptr(tensor: torch.Tensor | None) -> ctypes.c_void_p:
 
 
 class FusedSteps:
-    """``run(k)``: train an ensemble on the first k steps of the current data chunk, in one C call.
+    """``run(k)``: train an ensemble on the first k steps of the current data chunk, in one C call;
+    ``run.predict(x)``: every slot at the points x, as :meth:`.Ensemble.predict` does, in one more.
 
     ``x`` (T, G, rows, B) and ``y`` (T, G, 1, B) are the chunk buffers the engine refills in place;
     ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates.
@@ -195,10 +198,27 @@ class FusedSteps:
         self.adam_t = getattr(optimizer, "t", None)   # Adam's step count: a 0-dim float64 tensor
         self.live = (ctypes.c_uint8 * e.slots)()
 
+    def _update_live(self) -> None:
+        for slot, width in enumerate(self.ensemble.slot_widths):
+            self.live[slot] = width > 0
+
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """All slots at the points x (m, n) → (G, m) float32; empty slots predict 0."""
+        from .ensemble import augment
+
+        e = self.ensemble
+        self._update_live()
+        points = augment(x.to(torch.float32)).contiguous()
+        out = torch.zeros(e.slots, x.shape[0])
+        work = torch.empty(self.lib.depthsep_predict_floats(e.width))
+        if self.lib.depthsep_predict(ctypes.byref(self.setup), _ptr(e.params), self.live, _ptr(points),
+                                     ctypes.c_int(x.shape[0]), _ptr(out), _ptr(work)):
+            raise RuntimeError(f"fused step refused its setup ({e.layers} layers)")
+        return out
+
     def __call__(self, k: int) -> None:
         e = self.ensemble
-        for slot, width in enumerate(e.slot_widths):
-            self.live[slot] = width > 0
+        self._update_live()
         status = self.lib.depthsep_train_steps(
             ctypes.byref(self.setup), ctypes.c_int(k), _ptr(e.params), _ptr(e.grads), _ptr(self.state[0]),
             _ptr(self.state[1]), _ptr(self.optimizer.lr), self.live, _ptr(self.x),

@@ -199,6 +199,44 @@ static void update(const Setup *s, size_t count, float *restrict p, const float 
 
 int depthsep_max_layers(void) { return MAX_LAYERS; }
 
+enum { EVAL_COLUMNS = 1024 };      /* points per block of evaluation: two (W + 1) × block buffers stay in L2 */
+
+/* Floats of scratch depthsep_predict needs. */
+size_t depthsep_predict_floats(int W) { return 2 * (size_t)(W + 1) * EVAL_COLUMNS; }
+
+/* Every live slot at the same m points: x (R0, m) feature-major with its row of ones, out (G, m).
+   The forward of slot_step, a block of points at a time. Returns 0, or 1 for a bad setup. */
+int depthsep_predict(const Setup *s, const float *params, const uint8_t *live, const float *x, int m,
+                     float *out, float *work) {
+    size_t off[MAX_LAYERS + 2];
+    int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
+    if (s->L < 1 || s->L > MAX_LAYERS) return 1;
+    layout(s, off, rows, cols);
+    const int W = s->W;
+    float *buffers[2] = {work, work + (size_t)(W + 1) * EVAL_COLUMNS};
+    for (int i = 0; i < 2; i++)
+        for (int b = 0; b < EVAL_COLUMNS; b++) buffers[i][(size_t)W * EVAL_COLUMNS + b] = 1.0f;
+    for (int g = 0; g < s->G; g++) {
+        if (!live[g]) continue;
+        for (int c0 = 0; c0 < m; c0 += EVAL_COLUMNS) {
+            const int n = m - c0 < EVAL_COLUMNS ? m - c0 : EVAL_COLUMNS;
+            const float *in = x + c0;
+            int ld = m;
+            for (int l = 0; l < s->L; l++) {
+                float *h = buffers[l % 2];
+                gemm(s, TRANS, NO_TRANS, W, n, rows[l], params + off[l] + (size_t)g * rows[l] * cols[l], W,
+                     in, ld, h, EVAL_COLUMNS);
+                for (int r = 0; r < W; r++) activate(s->activation, h + (size_t)r * EVAL_COLUMNS, n);
+                in = h;
+                ld = EVAL_COLUMNS;
+            }
+            gemm(s, TRANS, NO_TRANS, 1, n, W + 1, params + off[s->L] + (size_t)g * (W + 1), 1, in, ld,
+                 out + (size_t)g * m + c0, m);
+        }
+    }
+    return 0;
+}
+
 /* Floats of scratch depthsep_train_steps needs (one slot's, reused slot after slot). */
 size_t depthsep_work_floats(int L, int W, int B) {
     return (size_t)L * (W + 1) * B + 2 * (size_t)W * B + 2 * (size_t)B;

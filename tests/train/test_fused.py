@@ -187,3 +187,16 @@ def test_a_compiler_that_fails_is_one_line_of_reason(monkeypatch, tmp_path):
 def test_networks_deeper_than_the_c_tables_train_with_the_torch_step():
     deepest = fused._load()[0].depthsep_max_layers()
     assert fused_cpu_step(spec(layers=deepest)) and not fused_cpu_step(spec(layers=deepest + 1))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_fused_evaluation_is_the_ensembles_to_round_off(activation):
+    e = _ensemble(activation, layers=3, width=16)             # slots: width 16, width 11, a dummy
+    optimizer = make_optimizer("sgd", e.params, e.grads, e.per_slot([0.0] * e.slots))
+    chunk = torch.zeros(1, e.slots, e.shapes[0][0], 8)
+    run = fused.FusedSteps(e, optimizer, chunk, torch.zeros(1, e.slots, 1, 8), activation, "l1", "sgd")
+    x = torch.rand(2500, 5, generator=torch.Generator().manual_seed(3)) * 2    # 2 full blocks and a part
+    got, want = run.predict(x), e.predict(x)
+    assert got.shape == want.shape == (3, 2500)
+    assert torch.allclose(got, want, rtol=1e-5, atol=1e-5) and got[:2].abs().max() > 0.1
+    assert torch.equal(got[2], torch.zeros(2500))             # the dummy slot predicts 0

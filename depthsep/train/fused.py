@@ -8,11 +8,12 @@ the library that already runs the torch path's hidden layers) and vectorised ele
 Scoring on the test set runs the same forward in C too, 1024 points a block (≈ 2× torch's).
 
 It reads and writes the :class:`~.ensemble.Ensemble`'s own buffers and the optimizer's state in
-place, so everything around the step (loading, divergence checks, scoring) is unchanged, and a
-chunk can be handed to either path. The numbers agree with the torch path to round-off, not bit for
-bit (other summation orders, another exp); which path trains depends on the machine alone — the C
-compiler and numpy's BLAS present, the activation, loss and optimizer supported — never on a
-model's batch-mates, so a model's result still depends on its spec alone (per machine type).
+place, so everything around the step (loading, data, divergence checks) is unchanged, and a chunk
+can be handed to either path. The numbers agree with the torch path to round-off, not bit for bit
+(other summation orders, a rational tanh); which path trains depends on the spec's setup and the
+machine alone — the C compiler and numpy's BLAS present, the activation, loss and optimizer
+supported — never on a model's batch-mates, so a model's result still depends on its spec alone
+(per machine type).
 
 Built on first use: the source is compiled with the system's C compiler (``-O3 -march=native``)
 into a per-user cache, keyed by the source, the compiler and the CPU, so a machine compiles it
@@ -37,6 +38,7 @@ import torch
 
 SOURCE = Path(__file__).with_name("fused_step.c")
 FLAGS = ("-O3", "-march=native", "-fPIC", "-shared", "-std=c11", "-fno-math-errno")
+# What the C step implements, by the codes of its enums (fused_step.c).
 ACTIVATIONS = {"tanh": 0, "relu": 1}   # σ(0) = 0: padded units need no gradient mask
 LOSSES = {"l1": 0, "l2": 1}
 OPTIMIZERS = {"adadelta": 0, "adam": 1, "sgd": 2}
@@ -47,6 +49,8 @@ SGEMM_SYMBOLS = (("scipy_cblas_sgemm64_", True), ("scipy_cblas_sgemm", False),
 
 
 class Setup(ctypes.Structure):
+    """fused_step.c's ``Setup``, field for field."""
+
     _fields_ = [("sgemm", ctypes.c_void_p), ("ilp64", ctypes.c_int),
                 ("G", ctypes.c_int), ("L", ctypes.c_int), ("W", ctypes.c_int), ("R0", ctypes.c_int),
                 ("B", ctypes.c_int), ("activation", ctypes.c_int), ("loss", ctypes.c_int),

@@ -9,12 +9,11 @@ from dataclasses import replace
 import pytest
 import torch
 
-from depthsep._openblas import one_thread
 from depthsep.errors import DepthsepError
 from depthsep.experiments.figure2 import figure2_grid
 from depthsep.train import TrainingConfig, initial_parameters
 from depthsep.train.data import chunk_steps, evaluation_set
-from depthsep.train.engine import train_group
+from depthsep.train.engine import _single_threaded, train_group
 from depthsep.train.ensemble import Ensemble, input_rows
 from depthsep.train.grouping import (
     CPU_SLOTS,
@@ -45,13 +44,8 @@ def figure2_specs():
 @pytest.fixture
 def single_threaded():
     # As the engine's workers run: one thread per kernel, so results depend on shapes alone.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with one_thread():
-            yield
-    finally:
-        torch.set_num_threads(threads)
+    with _single_threaded():
+        yield
 
 
 # -- composition -----------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def random_monomials(count: int, seed: int, max_vars: int = 6, max_power: int = 
 
 
 def monomial_text(exponent) -> str:
-    return "*".join(f"x{i + 1}" if r == 1 else f"x{i + 1}^{r}" for i, r in enumerate(exponent) if r)
+    from ..poly import Polynomial
+
+    return str(Polynomial.monomial(tuple(exponent)))
 
 
 def random_sparse(count: int, seed: int, max_vars: int = 4, max_power: int = 3, max_terms: int = 4) -> list[str]:
@@ -256,7 +258,7 @@ def tree_counts(ns, layer_range) -> list[dict]:
         for k in layer_range:
             tree = optimal_tree(n, k)
             if n not in product:
-                product[n] = "*".join(f"x{i + 1}" for i in range(n))
+                product[n] = monomial_text((1,) * n)
             built = built_neurons(product[n], k) if k >= 2 else [tree.neurons]
             exact = [(b, eq2(b), sum(schedule_widths(n, [n // prod(b[:i + 1]) for i in range(k)])))
                      for b in divisor_schedules(n, k)]

@@ -490,7 +490,9 @@ def product_trees(ctx: Context) -> Outcome:
 
 
 def _product(n: int) -> str:
-    return "*".join(f"x{i + 1}" for i in range(n))
+    from ..poly import Polynomial
+
+    return str(Polynomial.product(n))
 
 
 # -- Figure 2 ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ whose sup error, measured by :func:`depthsep.verification.sup_error` (samples, c
 gradient ascent), is below ε.
 
     >>> random_monomials(2, seed=0, max_vars=3, max_power=2)
-    [(2, 1, 1), (1, 2)]
+    [(2, 1), (2, 2)]
     >>> monomial_text((2, 1, 1))
     'x1^2*x2*x3'
 """

@@ -105,10 +105,10 @@ class Watchdog:
     when this process ends — or when :meth:`close` is called.
 
         >>> dog = Watchdog()                                             # doctest: +SKIP
-        >>> before = children(os.getpid())
-        >>> helper = subprocess.Popen(["sleep", "600"])
-        >>> dog.watch(children(os.getpid()) - before - {dog.pid})
-        >>> dog.close()                    # or kill -9 this process: the helper goes either way
+        >>> before = children(os.getpid())                               # doctest: +SKIP
+        >>> helper = subprocess.Popen(["sleep", "600"])                  # doctest: +SKIP
+        >>> dog.watch(children(os.getpid()) - before - {dog.pid})        # doctest: +SKIP
+        >>> dog.close()      # or kill -9 this process: the helper goes either way  # doctest: +SKIP
 
     The watchdog is this process's child in a process group of its own, so a signal sent to this
     process's group (Ctrl-C, ``kill -- -PGID``) does not take it down before it has done its job;

@@ -337,8 +337,9 @@ def render_bench(r: dict) -> str:
     lines.append(table(["side", "wall s", "model-steps/s", "speed-up", "GFLOP/s", "of peak", "mean test_mae",
                         "diverged"], rows))
     if r.get("fused_speedup") is not None:
-        lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (GFLOP/s of the real, unpadded models; "
-                     "each side timed whole, start-up included)")
+        lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (each side timed whole: start-up and the "
+                     "fused step's compilation, once per machine and about 0.5 s, included; GFLOP/s count the real, "
+                     "unpadded models)")
     if r.get("speedup") is None:
         lines.append("speed-up: not measured (--skip-naive)")
     if r.get("median_relative_difference") is not None:

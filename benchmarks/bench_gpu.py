@@ -51,38 +51,70 @@ def padded_flops(groups) -> float:
                      for g in groups)
 
 
+POLICIES = ("groups", "buckets32", "eager")
+
+
+def ints(text: str) -> list[int]:
+    """A comma-separated list of positive integers (argparse turns a refusal into one line, exit 2)."""
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def positive(text: str) -> int:
+    values = ints(text)
+    if len(values) != 1:
+        raise argparse.ArgumentTypeError(f"expected one positive integer, got {text!r}")
+    return values[0]
+
+
+def policies(text: str) -> list[str]:
+    names = text.split(",")
+    unknown = [n for n in names if n not in POLICIES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown policy {unknown[0]!r} (choose from {', '.join(POLICIES)})")
+    return names
+
+
 def main() -> None:
     import torch
 
+    from depthsep.experiments.figure2 import figure2_grid
     from depthsep.train import TrainingConfig, train_models
-    from depthsep.train.bench import macs_per_sample
+    from depthsep.train.bench import ACTIVATION, LAYERS, N, SEEDS, SETUP, WIDTHS, gpu_matmul_rate, macs_per_sample
     from depthsep.train.grouping import plan_groups
+    from depthsep.train.sweep import grid_specs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", choices=("bench", "figure2"), default="bench")
-    parser.add_argument("--steps", type=int, default=TrainingConfig.steps)
-    parser.add_argument("--layers", default="1,2,3,4,5,6")
-    parser.add_argument("--widths", default=None, help="default: 8,16,32,64 (bench), 5,10,…,100 (figure2)")
-    parser.add_argument("--policies", default="groups,buckets32,eager")
+    parser.add_argument("--steps", type=positive, default=TrainingConfig.steps)
+    parser.add_argument("--layers", type=ints, default=list(LAYERS))
+    parser.add_argument("--widths", type=ints, default=None, help="default: the grid's own (bench: 8,16,32,64; "
+                                                                  "figure2: 5,10,…,100)")
+    parser.add_argument("--policies", type=policies, default=list(POLICIES))
     parser.add_argument("--plan-only", action="store_true", help="print each policy's groups; train nothing")
     args = parser.parse_args()
     if not args.plan_only and not torch.cuda.is_available():
         raise SystemExit("bench_gpu: no CUDA device")
-    layers = [int(v) for v in args.layers.split(",")]
-    if args.grid == "bench":
-        widths = [int(v) for v in (args.widths or "8,16,32,64").split(",")]
-        config = TrainingConfig(steps=args.steps, batch_size=256, loss="l1", optimizer="adadelta",
-                                domain="0:2", test_size=100_000)
-    else:
-        widths = [int(v) for v in args.widths.split(",")] if args.widths else list(range(5, 101, 5))
-        config = TrainingConfig(steps=args.steps, batch_size=128, loss="l1", optimizer="adadelta",
-                                domain="0:2", test_size=100_000)
-    specs = [config.spec("product:20", k, w, "tanh", s) for k in layers for w in widths for s in range(4)]
+    steps, layers = args.steps, args.layers
+    if args.grid == "bench":          # the `bench train` grid's setup, stated once in depthsep.train.bench
+        config = SETUP.with_(steps=steps)
+        specs = [config.spec(f"product:{N}", k, w, ACTIVATION, s) for k in layers for w in args.widths or WIDTHS
+                 for s in SEEDS]
+    else:                             # the full Figure 2's setup, from its preset, at these layers and steps
+        grid = figure2_grid("full")
+        specs = grid_specs(**{**grid, "layers": layers, "widths": args.widths or grid["widths"],
+                              "activations": ["tanh"], "steps": steps})
+    described = f"{len(specs)} models x {steps} steps ({args.grid} grid, layers {','.join(map(str, layers))})"
     device = torch.device("cuda")
     real = 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
     if args.plan_only:
-        print(f"{len(specs)} models x {args.steps} steps ({args.grid} grid, layers {args.layers}), planned for a GPU:")
-        for name in args.policies.split(","):
+        print(f"{described}, planned for a GPU:")
+        for name in args.policies:
             with policy(name):
                 groups = plan_groups(specs, device)
                 print(f"{name:9s}: {len(groups):4d} groups of {sorted({g.slots for g in groups})} slots, "
@@ -90,23 +122,13 @@ def main() -> None:
                       f"padded groups do {padded_flops(groups) / real:.1f}x the real models' arithmetic; "
                       f"largest group {max(g.bytes() for g in groups) / 2**30:.2f} GiB")
         return
-    print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}; {len(specs)} models x "
-          f"{args.steps} steps ({args.grid} grid, layers {args.layers})")
-
-    a = torch.randn(8192, 8192, device=device)
-    torch.mm(a, a)
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(10):
-        torch.mm(a, a)
-    torch.cuda.synchronize()
-    peak = 10 * 2 * 8192**3 / (time.perf_counter() - start)
+    print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}; {described}")
+    peak = gpu_matmul_rate() * 1e9
     print(f"dense fp32 matmul 8192^3: {peak / 1e12:.1f} TFLOP/s (TF32 allowed: {torch.backends.cuda.matmul.allow_tf32})")
-    del a
 
     train_models(specs[:4], device=device)           # CUDA context, cuBLAS handles, kernels: warm
     first = None
-    for name in args.policies.split(","):
+    for name in args.policies:
         with policy(name):
             groups = plan_groups(specs, device)
             padded = padded_flops(groups)
@@ -123,7 +145,7 @@ def main() -> None:
         else:
             diffs = [abs(a - b) / b for a, b in zip(maes, first) if a is not None and b is not None]
             if diffs:
-                line += (f"; test_mae vs {args.policies.split(',')[0]}: median relative difference "
+                line += (f"; test_mae vs {args.policies[0]}: median relative difference "
                          f"{sorted(diffs)[len(diffs) // 2]:.2e}")
         print(line, flush=True)
 

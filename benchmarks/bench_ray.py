@@ -11,7 +11,8 @@ import os
 import tempfile
 import time
 
-from depthsep.train.backends import import_ray, local_cores, start_ray, stop_ray
+from depthsep.train.backends import import_ray, start_ray, stop_ray
+from depthsep.train.engine import usable_cores
 from depthsep.train.config import TRAINING_FIELDS, RunOptions, TrainingConfig
 from depthsep.train.grouping import plan_groups
 from depthsep.train.store import ResultStore
@@ -30,7 +31,7 @@ def main():
     import torch
     groups = len(plan_groups(specs, torch.device("cpu")))
     print(f"quick grid, steps={config.steps}: {len(specs)} models in {groups} groups "
-          f"(= Ray tasks), {local_cores()} cores")
+          f"(= Ray tasks), {usable_cores()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         walls = {}
         for backend in ("local", "ray"):

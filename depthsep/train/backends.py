@@ -40,7 +40,7 @@ import torch
 from .._openblas import one_thread
 from ..errors import DepthsepError
 from .config import RunOptions
-from .engine import train_group, train_models
+from .engine import train_group, train_models, usable_cores
 from .grouping import plan_groups
 from .lifetime import Watchdog, children
 from .spec import ModelSpec, RunResult
@@ -123,10 +123,6 @@ def _ray_train_group(group, device: str):
     return train_group(group, device)
 
 
-def local_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 #: The watchdog of the private Ray instance this process started, while it runs.
 _watchdog: Watchdog | None = None
 
@@ -152,7 +148,7 @@ def start_ray(address: str | None = None, num_cpus: int | None = None) -> bool:
             before = children(os.getpid())
             try:
                 # address="local": never silently join a cluster found via RAY_ADDRESS or /tmp/ray.
-                ray.init(address="local", num_cpus=num_cpus or local_cores(),
+                ray.init(address="local", num_cpus=num_cpus or usable_cores(),
                          _node_ip_address="127.0.0.1", **quiet)
             finally:
                 # Whatever ray.init started (GCS server, raylet, monitors): followed with their

@@ -10,9 +10,9 @@ tanh, L1 loss, AdaDelta. Each side runs as its own subprocess and is timed whole
 start, ``import torch``, data, training and scoring on the 100 000-point test set — so start-up
 costs count. Three sides: ``engine`` (its CPU step the fused C loop of :mod:`.fused`, compiled
 afresh into an empty cache inside the timed run, so its compile time counts), ``torch-step`` (the
-same engine with ``DEPTHSEP_FUSED=0``: a step of torch kernels, what the engine was before the fused
-step) and ``naive`` (one model at a time, autograd and torch.optim). The naive loop runs single-threaded (``--naive-threads``): on these tiny networks
-torch's default two threads are ≈ 8 % faster on a quiet machine but 2–10× slower as soon as another
+same engine with ``DEPTHSEP_FUSED=0``: a step of torch kernels, what the engine was before the
+fused step) and ``naive`` (one model at a time, autograd and torch.optim). The naive loop runs
+single-threaded (``--naive-threads``): on these tiny networks torch's default two threads are ≈ 8 % faster on a quiet machine but 2–10× slower as soon as another
 job holds a core, which on a shared machine would inflate the speed-up.
 
 The engine's hidden layers use numpy's OpenBLAS when it runs AVX-512 kernels, else MKL (see
@@ -131,9 +131,9 @@ def matmul_rates(repeats: int = 5) -> dict[str, float]:
 
 
 def _engine_device() -> str:
-    import torch
+    from .engine import resolve_device
 
-    return "cuda" if torch.cuda.is_available() else "cpu"      # train_models' default device
+    return resolve_device().type          # where train_models trains by default
 
 
 def gpu_matmul_rate(size: int = 8192, repeats: int = 10) -> float:
@@ -192,12 +192,13 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
     (what ran, in words); ``sides``, one per side run: ``side, wall_s, walls, model_steps_per_s,
     speedup`` (naive wall / this side's; None without the naive loop), ``gflops`` and
     ``fraction_of_peak`` (real models), ``mean_test_mae, diverged``; ``speedup`` (the engine's, or
-    None), ``fused_speedup`` (torch-step wall / engine wall; None on a GPU, which has no fused step), ``median_relative_difference`` of the
-    engine's and the naive loop's per-model test MAE (or None); ``matmul_gflops`` (2048² float32),
+    None), ``fused_speedup`` (torch-step wall / engine wall; None on a GPU, which has no fused
+    step), ``median_relative_difference`` of the engine's and the naive loop's per-model test MAE
+    (or None); ``matmul_gflops`` (2048² float32),
     ``engine_gflops`` and ``wide_wall_s`` (8 models of width 256), ``peak_gflops``,
     ``fraction_of_peak``; ``load_start``, ``load_end``.
     """
-    from .engine import train_models  # noqa: F401  (fail here, before minutes of naive loop)
+    from .engine import train_models, usable_cores  # noqa: F401  (fail here, before minutes of naive loop)
 
     if quick:
         steps, test_size = min(steps, QUICK_STEPS), min(test_size, QUICK_TEST_SIZE)
@@ -216,7 +217,7 @@ def bench_train(steps: int = TrainingConfig.steps, quick: bool = False, test_siz
         walls.setdefault(side, []).append(wall)
     best = {side: min(w) for side, w in walls.items()}
     rates = matmul_rates()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     # The machine's capacity: the best rate, all threads or one thread times the cores (on a
     # shared machine the all-thread run is the one that other jobs disturb). On a GPU, the GPU's.
     cpu_peak = max(max(rates.values()), cores * max(v for k, v in rates.items() if k.endswith("x1")))

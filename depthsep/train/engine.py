@@ -46,7 +46,6 @@ from ..errors import DepthsepError
 from .data import chunk_steps, evaluation_set, stream_chunk
 from . import fused
 from .ensemble import Ensemble, input_rows
-from .fused import FusedSteps
 from .grouping import Group, check_memory, device_free_bytes, plan_groups
 from .lifetime import die_with_parent
 from .optim import make_optimizer
@@ -141,7 +140,7 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
 
     abs_sum = torch.zeros(G, dtype=torch.float64)
     sq_sum = torch.zeros(G, dtype=torch.float64)
-    predict = run_steps.predict if isinstance(run_steps, FusedSteps) else ensemble.predict
+    predict = run_steps.predict if isinstance(run_steps, fused.FusedSteps) else ensemble.predict
     for xs, ys in evaluation_set(target, spec.domain, spec.test_size):
         err = predict(xs).cpu().double() - ys
         abs_sum += err.abs().sum(dim=1)
@@ -165,8 +164,8 @@ def _step_runner(ensemble: Ensemble, optimizer, x_aug, y, spec: ModelSpec) -> Ca
     """``run(k)``: train on the first k steps of the current data chunk (x_aug, y: the chunk buffers).
 
     On a CPU, one call of the fused C step (:mod:`.fused`) where this machine can build it and it
-    implements the setup, else a loop over the torch kernels. On a GPU, a step is ~6 kernels per layer on tiny tensors, and launching
-    them from Python costs more than running them; so the first chunk runs eagerly (it also warms
+    implements the setup, else a loop over the torch kernels. On a GPU, a step is ~6 kernels per
+    layer on tiny tensors, and launching them from Python costs more than running them; so the first chunk runs eagerly (it also warms
     every lazy allocation and cuBLAS workspace), the next full chunk is recorded once as a CUDA
     graph of T steps, and every later full chunk replays it — one launch per chunk. The graph reads
     the chunk buffers it was recorded on, refilled in place. Replays run exactly the recorded
@@ -186,7 +185,7 @@ def _step_runner(ensemble: Ensemble, optimizer, x_aug, y, spec: ModelSpec) -> Ca
                 optimizer.step()
 
     if ensemble.device.type == "cpu" and fused_cpu_step(spec):
-        return FusedSteps(ensemble, optimizer, x_aug, y, activation, loss, spec.optimizer)
+        return fused.FusedSteps(ensemble, optimizer, x_aug, y, activation, loss, spec.optimizer)
     if ensemble.device.type != "cuda" or not CUDA_GRAPHS:
         return eager
 
@@ -286,12 +285,16 @@ def _run_in_workers(groups: list[Group], device, workers: int) -> Iterator[tuple
             proc.join()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def default_workers(device: torch.device, groups: int) -> int:
     """One worker per usable core, at most one per group; GPUs train in this process."""
     if device.type != "cpu":
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, groups))
+    return max(1, min(usable_cores(), groups))
 
 
 def train_models(

@@ -2,9 +2,9 @@
 
    The layout is the Ensemble's (ensemble.py), read in place through pointers:
 
-     params, grads, state0, state1, lr, mask   flat buffers; layer l is (G, rows_l, cols_l), row-major,
-                                               rows_0 = R0 (inputs, zero rows, the bias row last),
-                                               rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
+     params, grads, state0, state1, lr   flat buffers; layer l is (G, rows_l, cols_l), row-major,
+                                         rows_0 = R0 (inputs, zero rows, the bias row last),
+                                         rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
      x  (T, G, R0, B)   feature-major inputs, last row ones;   y (T, G, 1, B)
 
    Per step and per live slot g, the same chain rule as Ensemble.forward/backward:

@@ -101,7 +101,8 @@ def train(specs: Iterable[ModelSpec], run: RunOptions = RunOptions(), *,
     """Train every spec where ``run`` says; same contract as :func:`~.engine.train_models`.
 
     ``run.workers`` only applies to ``local``; ``run.address`` and ``max_retries`` only to ``ray``.
-    ``progress(done, total)`` counts model-steps (``run.progress``, the bar, is the caller's).
+    ``progress(done, total)``: work done and in all, as :func:`~.engine.train_models` counts it
+    (``run.progress``, the bar, is the caller's).
     """
     check_backend(run)
     if run.backend == "local":
@@ -204,7 +205,7 @@ def train_ray(specs: Iterable[ModelSpec], address: str | None = None, device=Non
         # Longest first, as the local engine does, so the tail of the sweep is short.
         for group in sorted(groups, key=lambda g: -g.cost()):
             pending[task.remote(group, str(device))] = group
-        total, done = sum(spec.steps for spec in specs), 0
+        total, done = sum(group.cost() for group in groups), 0.0
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
             for ref in ready:
@@ -218,7 +219,7 @@ def train_ray(specs: Iterable[ModelSpec], address: str | None = None, device=Non
                     results[index] = result
                     if on_result is not None:
                         on_result(result)
-                done += sum(spec.steps for _, spec in group.members)
+                done += group.cost()
                 if progress is not None:
                     progress(done, total)
     finally:

@@ -43,7 +43,7 @@ from .._openblas import one_thread
 from ..activations import get_activation
 from ..checks import positive_int
 from ..errors import DepthsepError
-from .data import chunk_steps, evaluation_set, stream_chunk
+from .data import chunk_steps, cpu_cache_share, evaluation_set, stream_chunk
 from . import fused
 from .ensemble import Ensemble, input_rows
 from .grouping import Group, check_memory, device_free_bytes, plan_groups
@@ -226,7 +226,8 @@ def _run_in_process(groups: list[Group], device) -> Iterator[tuple]:
     events: list[tuple] = []
     with _single_threaded() if device.type == "cpu" else nullcontext():
         for group in groups:
-            results = train_group(group, device, progress=lambda k: events.append(("progress", k)))
+            weight = group.model_step_cost()
+            results = train_group(group, device, progress=lambda k, w=weight: events.append(("progress", k * w)))
             yield from events
             events.clear()
             yield ("results", results)
@@ -242,8 +243,9 @@ def _worker(groups, device, tasks, events, parent_pid: int) -> None:
     try:
         with _single_threaded():
             while (index := tasks.get()) is not None:
+                weight = groups[index].model_step_cost()
                 events.put(("results", train_group(groups[index], device,
-                                                    progress=lambda k: events.put(("progress", k)))))
+                                                    progress=lambda k, w=weight: events.put(("progress", k * w)))))
     except BaseException:  # noqa: BLE001 — report anything, the parent re-raises
         events.put(("error", traceback.format_exc()))
 
@@ -306,7 +308,9 @@ def train_models(
 ) -> list[RunResult]:
     """Train every spec; return their results in the order given.
 
-    ``device``: None → CUDA when available, else CPU. ``progress(done, total)`` counts model-steps.
+    ``device``: None → CUDA when available, else CPU. ``progress(done, total)``: work done and in
+    all, model-steps weighted by their group's :meth:`~.grouping.Group.cost` (so done/total is the
+    fraction of the time an ETA needs; done reaches total at the end).
     ``on_result(result)`` is called in this process as soon as each model is scored. ``workers``:
     CPU processes (default: one per available core, at most one per group; 1 = in this process).
     The results do not depend on ``workers``.
@@ -321,21 +325,23 @@ def train_models(
     groups = plan_groups(specs, device)
     if device.type == "cuda" and groups:    # refuse before any training, not after hours of it
         check_memory(max(groups, key=Group.bytes), device_free_bytes(device), describe_device(device))
+    workers = default_workers(device, len(groups)) if workers is None else positive_int(workers, "workers")
     if device.type == "cpu" and specs:
         fused.unavailable_reason()      # build the fused step once, here, before workers fork
-    workers = default_workers(device, len(groups)) if workers is None else positive_int(workers, "workers")
-    total, done = sum(spec.steps for spec in specs), 0
+    total, done = sum(group.cost() for group in groups), 0.0
     results: list[RunResult | None] = [None] * len(specs)
-    events = (_run_in_workers(groups, device, workers) if workers > 1 and device.type == "cpu"
-              else _run_in_process(groups, device))
-    for kind, payload in events:
-        if kind == "progress":
-            done += payload
-            if progress is not None:
-                progress(done, total)
-        else:
-            for index, result in payload:
-                results[index] = result
-                if on_result is not None:
-                    on_result(result)
+    # Sized before the workers fork: each inherits its share of memory for the data streams.
+    with cpu_cache_share(workers) if device.type == "cpu" else nullcontext():
+        events = (_run_in_workers(groups, device, workers) if workers > 1 and device.type == "cpu"
+                  else _run_in_process(groups, device))
+        for kind, payload in events:
+            if kind == "progress":
+                done += payload
+                if progress is not None:
+                    progress(done, total)
+            else:
+                for index, result in payload:
+                    results[index] = result
+                    if on_result is not None:
+                        on_result(result)
     return results  # type: ignore[return-value]

@@ -116,9 +116,23 @@ def test_callbacks_report_progress_and_each_result_once():
     results = train_models(grid, progress=lambda done, total: ticks.append((done, total)),
                            on_result=seen.append, workers=2, device="cpu")
     assert sorted(map(id, seen)) == sorted(map(id, results))
-    assert ticks[-1] == (300, 300) and all(a <= b for (a, _), (b, _) in zip(ticks, ticks[1:]))
+    total = sum(g.cost() for g in plan_groups(grid, torch.device("cpu")))
+    assert {t for _, t in ticks} == {total} and ticks[-1][0] == pytest.approx(total)
+    assert all(a <= b for (a, _), (b, _) in zip(ticks, ticks[1:]))
     assert [r.spec for r in results] == grid                       # caller's order
     assert all(r.device == "cpu" and r.wall_s > 0 for r in results)
+
+
+def test_progress_weighs_each_group_by_its_arithmetic():
+    # Half the model-steps, a sliver of the work: the bar's fraction (and its ETA) follows the work.
+    small = [spec(layers=1, width=8, seed=s, steps=30) for s in range(4)]
+    large = [spec(layers=3, width=48, seed=s, steps=30) for s in range(4)]
+    groups = plan_groups(small + large, torch.device("cpu"))
+    ticks = []
+    train_models(small + large, progress=lambda done, total: ticks.append((done, total)), workers=1)
+    total = ticks[-1][1]
+    assert groups[0].cost() < 0.25 * total                 # the small group is first (one process)
+    assert any(done == pytest.approx(groups[0].cost()) for done, _ in ticks)
 
 
 def test_groups_are_padded_to_a_fixed_size():

@@ -39,14 +39,18 @@ def _ensemble(activation, layers=3, width=16, n=5, slots=3, seed=0):
     return e
 
 
+# Width 16 takes the weight gradient's NT product; 40 and 37 the transpose and the NN product (the
+# C step's TRANSPOSED_GRAD_WIDTH is 32); batch 203 is two blocks of products (BATCH_BLOCK 128), and
+# with width 37 leaves edges outside the transpose's 8 × 8 blocks.
+@pytest.mark.parametrize("width, batch", [(16, 64), (40, 64), (37, 203)])
 @pytest.mark.parametrize("activation, loss", [(a, loss) for a in ("tanh", "relu") for loss in ("l1", "l2")])
-def test_one_fused_step_leaves_autograds_gradients(activation, loss):
-    e = _ensemble(activation)
+def test_one_fused_step_leaves_autograds_gradients(activation, loss, width, batch):
+    e = _ensemble(activation, width=width)
     optimizer = make_optimizer("sgd", e.params, e.grads, e.per_slot([0.0] * e.slots))   # rate 0: params stay
     g = torch.Generator().manual_seed(1)
-    x = torch.rand(e.slots, 64, 5, generator=g) * 2
+    x = torch.rand(e.slots, batch, 5, generator=g) * 2
     y = x.prod(-1)
-    x_aug, y_chunk = augment(x).unsqueeze(0).contiguous(), y.view(1, e.slots, 1, 64).contiguous()
+    x_aug, y_chunk = augment(x).unsqueeze(0).contiguous(), y.view(1, e.slots, 1, batch).contiguous()
     before = [e.export(s) for s in range(2)]
     fused.FusedSteps(e, optimizer, x_aug, y_chunk, activation, loss, "sgd")(1)
 
@@ -71,14 +75,19 @@ def test_one_fused_step_leaves_autograds_gradients(activation, loss):
         assert view[2].abs().sum() == 0
 
 
-@pytest.mark.parametrize("activation, loss, optimizer", SETUPS)
-def test_fused_training_is_the_torch_steps_to_round_off(activation, loss, optimizer, monkeypatch):
+# Also wide groups (NN weight gradients) and a batch of three product blocks (128 + 128 + 44).
+WIDE = [("tanh", "l1", "adadelta", (40, 35, 33), 300), ("relu", "l2", "adam", (40, 39, 34), 64)]
+
+
+@pytest.mark.parametrize("activation, loss, optimizer, widths, batch",
+                         [(*s, (8, 6, 7), 64) for s in SETUPS] + WIDE)
+def test_fused_training_is_the_torch_steps_to_round_off(activation, loss, optimizer, widths, batch, monkeypatch):
     lr = {"adadelta": 1.0, "adam": 1e-3, "sgd": 1e-2}[optimizer]
 
     def train(steps, on):
         monkeypatch.setattr(engine_module, "FUSED_CPU", on)
-        specs = [spec(activation=activation, loss=loss, optimizer=optimizer, width=w, seed=s, steps=steps, lr=lr)
-                 for w, s in ((8, 0), (6, 1), (7, 2))]
+        specs = [spec(activation=activation, loss=loss, optimizer=optimizer, width=w, seed=s, steps=steps, lr=lr,
+                      batch_size=batch) for w, s in zip(widths, (0, 1, 2))]
         assert fused_cpu_step(specs[0]) == on
         kept = []
         train_group(plan_groups(specs, torch.device("cpu"))[0], "cpu", keep=kept)

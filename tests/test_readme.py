@@ -28,6 +28,7 @@ SMALLER = {
                                   "--test-size", "1000"],
     "benchmarks/bench_rank.py": ["--repeat", "1"],
     "benchmarks/bench_ray.py": ["--steps", "10"],
+    "benchmarks/bench_fused_layout.py": ["--widths", "8,37", "--batches", "136", "--layers", "2", "--chunks", "1"],
     "atlas": ["--n", "2,3", "--layers", "1,2", "--seeds", "0", "--steps", "200", "--max-width", "8"],
     "report": ["--smoke", "--sections", "approximation,product-trees"],
 }
@@ -219,6 +220,10 @@ def test_the_cluster_recipe_runs_on_a_one_node_cluster(tmp_path, monkeypatch):
                                            if "benchmarks/" in c}))
 def test_the_benchmarks_the_readme_quotes_run(script, tmp_path):
     argv = [sys.executable, str(ROOT / "benchmarks" / script), *SMALLER.get(f"benchmarks/{script}", [])]
+    if script == "bench_fused_layout.py":
+        from depthsep.train import fused
+        if fused.unavailable_reason() is not None:
+            pytest.skip(f"fused step unavailable here: {fused.unavailable_reason()}")
     if script == "bench_gpu.py":
         torch = pytest.importorskip("torch")
         if not torch.cuda.is_available():

@@ -5,7 +5,7 @@ per-kernel cost (Python, dispatch, allocation checks) is most of the engine's ti
 loop runs the same step — forward, loss gradient, backward, optimizer — over a whole data chunk
 (up to 64 steps) with no interpreter in between: only the matrix products (numpy's OpenBLAS sgemm,
 the library that already runs the torch path's hidden layers) and vectorised elementwise loops.
-Scoring on the test set runs the same forward in C too, 1024 points a block (≈ 2× torch's).
+Scoring on the test set runs the same forward in C too, 128 points a block (≈ 2× torch's).
 
 It reads and writes the :class:`~.ensemble.Ensemble`'s own buffers and the optimizer's state in
 place, so everything around the step (loading, data, divergence checks) is unchanged, and a chunk
@@ -200,32 +200,34 @@ class FusedSteps:
         state = optimizer.state() + [None, None]
         self.state = state[:2]
         self.adam_t = getattr(optimizer, "t", None)   # Adam's step count: a 0-dim float64 tensor
-        self.live = (ctypes.c_uint8 * e.slots)()
+        self.widths = (ctypes.c_int32 * e.slots)()
 
-    def _update_live(self) -> None:
+    def _update_widths(self) -> None:
+        # Each slot trains at its true width (0: empty or diverged, skipped): its products never
+        # touch the padding, so a model's arithmetic is the same in any bucket.
         for slot, width in enumerate(self.ensemble.slot_widths):
-            self.live[slot] = width > 0
+            self.widths[slot] = width
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """All slots at the points x (m, n) → (G, m) float32; empty slots predict 0."""
         from .ensemble import augment
 
         e = self.ensemble
-        self._update_live()
+        self._update_widths()
         points = augment(x.to(torch.float32)).contiguous()
         out = torch.zeros(e.slots, x.shape[0])
         work = torch.empty(self.lib.depthsep_predict_floats(e.width))
-        if self.lib.depthsep_predict(ctypes.byref(self.setup), _ptr(e.params), self.live, _ptr(points),
+        if self.lib.depthsep_predict(ctypes.byref(self.setup), _ptr(e.params), self.widths, _ptr(points),
                                      ctypes.c_int(x.shape[0]), _ptr(out), _ptr(work)):
             raise RuntimeError(f"fused step refused its setup ({e.layers} layers)")
         return out
 
     def __call__(self, k: int) -> None:
         e = self.ensemble
-        self._update_live()
+        self._update_widths()
         status = self.lib.depthsep_train_steps(
             ctypes.byref(self.setup), ctypes.c_int(k), _ptr(e.params), _ptr(e.grads), _ptr(self.state[0]),
-            _ptr(self.state[1]), _ptr(self.optimizer.lr), self.live, _ptr(self.x),
+            _ptr(self.state[1]), _ptr(self.optimizer.lr), self.widths, _ptr(self.x),
             _ptr(self.y), _ptr(self.adam_t), _ptr(self.work))
         if status:
             raise RuntimeError(f"fused step refused its setup ({e.layers} layers)")

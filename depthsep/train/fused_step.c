@@ -7,48 +7,56 @@
                                          rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
      x  (T, G, R0, B)   feature-major inputs, last row ones;   y (T, G, 1, B)
 
-   Per step and per live slot g, the same chain rule as Ensemble.forward/backward:
+   Per step and per live slot g of true width w ≤ W, the same chain rule as Ensemble.forward/backward,
+   on the slot's w units only (its padding is never read or written):
 
-     forward    H_l = σ(P_lᵀ [H_{l-1}; 1])            (one sgemm per layer)
-                ŷ   = P_Lᵀ [H_{L-1}; 1]
+     forward    H_l = σ(P_lᵀ H_{l-1} + b_l)               (one sgemm per layer; layer 0 reads the
+                ŷ   = P_Lᵀ H_{L-1} + b_L                   inputs with their row of ones instead)
      loss       d   = sign(ŷ − y)/B  (L1)   or   2(ŷ − y)/B  (L2)
-     backward   ∂P_l = [H_{l-1}; 1] dZ_lᵀ              (one sgemm per layer; dZ_l transposed first
-                                                        when W ≥ TRANSPOSED_GRAD_WIDTH, see there)
-                dZ_{l-1} = (P_l[:W] dZ_l) ⊙ σ'(H_{l-1})   (one sgemm per layer, σ' from the output)
+     backward   ∂P_l = H_{l-1} dZ_lᵀ,  ∂b_l = Σ_batch dZ_l  (one sgemm per layer; dZ_l transposed
+                                                        first when w ≥ TRANSPOSED_GRAD_WIDTH, see there)
+                dZ_{l-1} = (P_l dZ_l) ⊙ σ'(H_{l-1})       (one sgemm per layer, σ' from the output)
 
-   then the optimizer over the whole flat buffer (elementwise), exactly as optim.py orders its arithmetic.
+   where P_l is the block's first w rows and columns and b_l its bias row (row W). Then the
+   optimizer over the whole flat buffer (elementwise), exactly as optim.py orders its arithmetic.
 
    Slots never mix: slot g reads and writes only slot g's rows, so a model's numbers do not depend on
-   its batch-mates. Dead slots (dummies, diverged models: live[g] = 0) are skipped — their parameters,
-   gradients and rates are all zero, so the elementwise update leaves them at zero either way.
+   its batch-mates, nor (its products being w-sized) on the width its group is padded to. Dead slots
+   (dummies, diverged models: width 0) are skipped — their parameters, gradients and rates are all
+   zero, and so are a live slot's padded entries, so the elementwise update leaves them at zero.
 
    Matrix products go through the sgemm of numpy's OpenBLAS, passed in as a function pointer (its
    symbol name and integer width vary between builds; fused.py finds them). The elementwise loops are
    plain C that the compiler vectorises: tanh is a rational function (tanh_approx), not a libm call,
    so no -ffast-math is needed — which would also let the compiler assume away the NaNs that
    divergence detection relies on. NaNs propagate through every formula here, as they do in torch.
-   Only σ with σ(0) = 0 are implemented (tanh, ReLU): zero-padded units then stay exactly zero with
-   no gradient mask. */
+   Only tanh and ReLU are implemented; any other σ trains with the torch step. */
 
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #ifdef __AVX__
 #include <immintrin.h>
 #endif
 
 #define MAX_LAYERS 256             /* hidden layers: sizes the per-layer tables on the stack */
-/* The weight gradient [H; 1] dZᵀ as OpenBLAS's NN product with dZᵀ made explicit (a transpose of
-   W × B floats) rather than its NT product: measured single-threaded on AVX-512 (AMD EPYC), the NT
+/* The weight gradient H dZᵀ as OpenBLAS's NN product with dZᵀ made explicit (a transpose of
+   w × B floats) rather than its NT product: measured single-threaded on AVX-512 (AMD EPYC), the NT
    form of a (W + 1) × W × B product runs at 57 GFLOP/s for W = 40 and 77 for W = 80 (batch 128), 74
    for W = 64 (batch 256), the NN form at 106, 113 and 91; below W = 32 the NT form is as fast or
-   faster (W = 16: 103 vs 85) and the transpose would not pay. A function of the group's width
-   alone, so a model's numbers still depend on its spec alone. */
+   faster (W = 16: 103 vs 85) and the transpose would not pay. A function of the model's own width,
+   so its numbers still depend on its spec alone. Whole steps, measured both ways on
+   any machine: benchmarks/bench_fused_layout.py. */
+#ifndef TRANSPOSED_GRAD_WIDTH      /* -D overrides: benchmarks/bench_fused_layout.py measures both ways */
 #define TRANSPOSED_GRAD_WIDTH 32
+#endif
 /* Points per hidden product: at W = 64 and batch 256, a whole-batch product runs at 91 (forward),
    94 (dH) and 91 (weight gradient, NN) GFLOP/s, two 128-point halves at 108, 113 and 113; at 128
    points and below, or narrower, blocking changes nothing measurable. */
+#ifndef BATCH_BLOCK
 #define BATCH_BLOCK 128
+#endif
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 enum { TANH = 0, RELU = 1 };
 enum { L1 = 0, L2 = 1 };
@@ -81,29 +89,59 @@ static void gemm(const Setup *s, int ta, int tb, int m, int n, int k, const floa
     gemm_beta(s, ta, tb, m, n, k, a, lda, b, ldb, 0.0f, c, ldc);
 }
 
-/* The hidden products over the batch, BATCH_BLOCK points at a time (see there). Forward and dH
-   split their columns (each output element is the same dot product either way); the weight
-   gradient splits its sum over the batch, the blocks accumulated in order. */
-static void forward_product(const Setup *s, int W, int B, int k, const float *p, const float *in, float *out) {
-    for (int c0 = 0; c0 < B; c0 += BATCH_BLOCK) {
-        const int n = B - c0 < BATCH_BLOCK ? B - c0 : BATCH_BLOCK;
-        gemm(s, TRANS, NO_TRANS, W, n, k, p, W, in + c0, B, out + c0, B);          /* Pᵀ H */
+/* The products over the batch, BATCH_BLOCK points at a time (see there). Slot g's products use its
+   own width w (m, k below), never the group's padded W, which only sets the row stride of the
+   parameter blocks (ldp); so padding costs no arithmetic, and a model's sums do not depend on the
+   bucket it was padded to. Forward and dH split their columns (each output element is the same
+   dot product either way); the weight gradient splits its sum over the batch, the blocks
+   accumulated in order. */
+
+/* out (m × n) = Pᵀ in: P's first m columns over k rows (row stride ldp), in (k × n, row stride ldi).
+   A hidden layer's bias is added by activate_rows, the output's by the loss. */
+static void forward_product(const Setup *s, int m, int n, int k, const float *p, int ldp, const float *in,
+                            int ldi, float *out, int ldo) {
+    for (int c0 = 0; c0 < n; c0 += BATCH_BLOCK) {
+        const int nb = n - c0 < BATCH_BLOCK ? n - c0 : BATCH_BLOCK;
+        gemm(s, TRANS, NO_TRANS, m, nb, k, p, ldp, in + c0, ldi, out + c0, ldo);
     }
 }
 
-static void input_grad_product(const Setup *s, int W, int B, const float *p, const float *dz, float *dh) {
+/* dh (w × B) = P[:w, :w] dz: P of row stride ldp, dz and dh of row stride B */
+static void input_grad_product(const Setup *s, int w, int B, const float *p, int ldp, const float *dz, float *dh) {
     for (int c0 = 0; c0 < B; c0 += BATCH_BLOCK) {
-        const int n = B - c0 < BATCH_BLOCK ? B - c0 : BATCH_BLOCK;
-        gemm(s, NO_TRANS, NO_TRANS, W, n, W, p, W, dz + c0, B, dh + c0, B);         /* P[:W] dZ */
+        const int nb = B - c0 < BATCH_BLOCK ? B - c0 : BATCH_BLOCK;
+        gemm(s, NO_TRANS, NO_TRANS, w, nb, w, p, ldp, dz + c0, B, dh + c0, B);
     }
 }
 
-static void weight_grad_product(const Setup *s, int W, int B, int rows, const float *in, const float *dzt,
-                                float *grad) {
+/* grad[:k, :w] (row stride ldg) = in (k × B, row stride B) dzᵀ, from dzt = dzᵀ (B × w) */
+static void weight_grad_product(const Setup *s, int k, int w, int B, const float *in, const float *dzt,
+                                float *grad, int ldg) {
     for (int c0 = 0; c0 < B; c0 += BATCH_BLOCK) {
-        const int n = B - c0 < BATCH_BLOCK ? B - c0 : BATCH_BLOCK;
-        gemm_beta(s, NO_TRANS, NO_TRANS, rows, W, n, in + c0, B, dzt + (size_t)c0 * W, W,  /* [H; 1] dZᵀ */
-                  c0 == 0 ? 0.0f : 1.0f, grad, W);
+        const int nb = B - c0 < BATCH_BLOCK ? B - c0 : BATCH_BLOCK;
+        gemm_beta(s, NO_TRANS, NO_TRANS, k, w, nb, in + c0, B, dzt + (size_t)c0 * w, w,
+                  c0 == 0 ? 0.0f : 1.0f, grad, ldg);
+    }
+}
+
+/* grad[u] = Σ_b dZ[u, b] for u < w, a bias row's gradient (dz: w × B). Each sum in a fixed order that
+   vectorises without -ffast-math (see the top): eight running sums over the batch, b ≡ 0…7 mod 8,
+   added pairwise, then the last B mod 8 terms. */
+typedef float float8 __attribute__((vector_size(32)));      /* GCC's and Clang's vector extension */
+
+static void bias_grad(const float *restrict dz, int w, int B, float *restrict grad) {
+    for (int u = 0; u < w; u++) {
+        const float *d = dz + (size_t)u * B;
+        float8 acc = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+        int b = 0;
+        for (; b + 8 <= B; b += 8) {
+            float8 x;
+            memcpy(&x, d + b, sizeof x);           /* an unaligned load */
+            acc += x;
+        }
+        float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for (; b < B; b++) sum += d[b];
+        grad[u] = sum;
     }
 }
 
@@ -130,16 +168,26 @@ static inline float tanh_approx(float x) {
     return x * p / q;
 }
 
-/* h = σ(h) over count elements, in place */
-static void activate(int activation, float *restrict h, size_t count) {
+/* h = σ(h + bias) in place over `count` elements: in one pass with the activation, the bias costs
+   an add, not a pass over the layer of its own */
+static void activate(int activation, float *restrict h, size_t count, float bias) {
     switch (activation) {
     case TANH:
-        for (size_t i = 0; i < count; i++) h[i] = tanh_approx(h[i]);
+        for (size_t i = 0; i < count; i++) h[i] = tanh_approx(h[i] + bias);
         break;
     case RELU:      /* z < 0 is false for a NaN, which passes */
-        for (size_t i = 0; i < count; i++) h[i] = h[i] < 0.0f ? 0.0f : h[i];
+        for (size_t i = 0; i < count; i++) {
+            const float z = h[i] + bias;
+            h[i] = z < 0.0f ? 0.0f : z;
+        }
         break;
     }
+}
+
+/* The rows of a layer: h[u, :n] = σ(h[u, :n] + bias[u]) for u < w (row stride ld), or σ(h) with no
+   bias (NULL: the product read a row of ones) */
+static void activate_rows(int activation, float *h, int w, int n, int ld, const float *bias) {
+    for (int u = 0; u < w; u++) activate(activation, h + (size_t)u * ld, (size_t)n, bias != NULL ? bias[u] : 0.0f);
 }
 
 /* d = d ⊙ σ'(z), with σ' read off the output h = σ(z) */
@@ -200,52 +248,62 @@ static void layout(const Setup *s, size_t *off, int *rows, int *cols) {
     off[s->L + 1] = total;
 }
 
-/* Forward, loss gradient and backward of slot g on one batch: fills slot g's gradients */
-static void slot_step(const Setup *s, const size_t *off, const int *rows, const int *cols, int g,
+/* Forward, loss gradient and backward of slot g (true width w ≤ W) on one batch: fills slot g's
+   gradients. Its padded units (rows and columns w..W−1) are never read or written: their
+   parameters and gradients stay exactly zero. */
+static void slot_step(const Setup *s, const size_t *off, const int *rows, const int *cols, int g, int w,
                       const float *params, float *grads, const float *x, const float *y, float *work) {
-    const int L = s->L, W = s->W, B = s->B;
+    const int L = s->L, W = s->W, B = s->B, R0 = s->R0;
     const size_t hsize = (size_t)(W + 1) * B;
-    float *H = work;                               /* L buffers (W + 1, B); row W stays ones */
-    float *D0 = H + L * hsize, *D1 = D0 + (size_t)W * B;      /* dZ and dH, then dZᵀ (B, W) */
+    float *H = work;                               /* L buffers, (w, B) used of (W + 1, B) */
+    float *D0 = H + L * hsize, *D1 = D0 + (size_t)W * B;      /* dZ and dH, then dZᵀ (B, w) */
     float *pred = D1 + 2 * (size_t)W * B, *dpred = pred + B;
-    const float *xg = x + (size_t)g * s->R0 * B, *yg = y + (size_t)g * B;
+    const float *xg = x + (size_t)g * R0 * B, *yg = y + (size_t)g * B;
 #define PARAM(l) (params + off[l] + (size_t)g * rows[l] * cols[l])
 #define GRAD(l) (grads + off[l] + (size_t)g * rows[l] * cols[l])
 #define INPUT(l) ((l) == 0 ? xg : H + (size_t)((l) - 1) * hsize)
+#define PARAM_BIAS(l) ((l) == 0 ? NULL : PARAM(l) + (size_t)W * cols[l])     /* row W of a hidden block */
+#define GRAD_BIAS(l) (GRAD(l) + (size_t)W * cols[l])
+#define K(l) ((l) == 0 ? R0 : w)       /* rows a layer reads: the inputs with their ones, or w units */
 
     for (int l = 0; l < L; l++) {
         float *h = H + (size_t)l * hsize;
-        forward_product(s, W, B, rows[l], PARAM(l), INPUT(l), h);
-        activate(s->activation, h, (size_t)W * B);
+        forward_product(s, w, B, K(l), PARAM(l), W, INPUT(l), B, h, B);
+        activate_rows(s->activation, h, w, B, B, PARAM_BIAS(l));
     }
     const float *top = INPUT(L), *PL = PARAM(L);
-    gemm(s, TRANS, NO_TRANS, 1, B, W + 1, PL, 1, top, B, pred, B);
-    const float scale = (s->loss == L1 ? 1.0f : 2.0f) / (float)B;
+    forward_product(s, 1, B, K(L), PL, 1, top, B, pred, B);
+    const float scale = (s->loss == L1 ? 1.0f : 2.0f) / (float)B, bias = PL[W];
     for (int b = 0; b < B; b++) {
-        float d = pred[b] - yg[b];
+        float d = (pred[b] + bias) - yg[b];
         if (s->loss == L1) d = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : d);    /* sign, NaN kept */
         dpred[b] = d * scale;
     }
-    gemm(s, NO_TRANS, TRANS, W + 1, 1, B, top, B, dpred, B, GRAD(L), 1);
+    gemm(s, NO_TRANS, TRANS, w, 1, B, top, B, dpred, B, GRAD(L), 1);
+    bias_grad(dpred, 1, B, GRAD(L) + W);
     float *dz = D0, *dh = D1, *dzt = D1 + (size_t)W * B;
-    for (int r = 0; r < W; r++)                    /* P_L dZ is an outer product */
+    for (int r = 0; r < w; r++)                    /* P_L dZ is an outer product */
         for (int b = 0; b < B; b++) dz[(size_t)r * B + b] = PL[r] * dpred[b];
-    derivative(s->activation, dz, top, (size_t)W * B);
+    derivative(s->activation, dz, top, (size_t)w * B);
     for (int l = L - 1; l >= 0; l--) {
-        if (W >= TRANSPOSED_GRAD_WIDTH) {
-            transpose(dz, dzt, W, B);
-            weight_grad_product(s, W, B, rows[l], INPUT(l), dzt, GRAD(l));
+        if (w >= TRANSPOSED_GRAD_WIDTH) {
+            transpose(dz, dzt, w, B);
+            weight_grad_product(s, K(l), w, B, INPUT(l), dzt, GRAD(l), W);
         } else {
-            gemm(s, NO_TRANS, TRANS, rows[l], W, B, INPUT(l), B, dz, B, GRAD(l), W);
+            gemm(s, NO_TRANS, TRANS, K(l), w, B, INPUT(l), B, dz, B, GRAD(l), W);
         }
         if (l == 0) break;
-        input_grad_product(s, W, B, PARAM(l), dz, dh);
-        derivative(s->activation, dh, INPUT(l), (size_t)W * B);
+        bias_grad(dz, w, B, GRAD_BIAS(l));
+        input_grad_product(s, w, B, PARAM(l), W, dz, dh);
+        derivative(s->activation, dh, INPUT(l), (size_t)w * B);
         float *t = dz; dz = dh; dh = t;
     }
 #undef PARAM
 #undef GRAD
 #undef INPUT
+#undef PARAM_BIAS
+#undef GRAD_BIAS
+#undef K
 }
 
 /* The optimizers of optim.py, element by element, in their order of operations */
@@ -291,33 +349,38 @@ enum { EVAL_COLUMNS = BATCH_BLOCK };   /* points per block of evaluation: the hi
 size_t depthsep_predict_floats(int W) { return 2 * (size_t)(W + 1) * EVAL_COLUMNS; }
 
 /* Every live slot at the same m points: x (R0, m) feature-major with its row of ones, out (G, m).
-   The forward of slot_step, a block of points at a time. Returns 0, or 1 for a bad setup. */
-int depthsep_predict(const Setup *s, const float *params, const uint8_t *live, const float *x, int m,
+   widths[g]: slot g's true width, 0 for an empty slot (left untouched). The forward of slot_step, a
+   block of points at a time. Returns 0, or 1 for a bad setup. */
+int depthsep_predict(const Setup *s, const float *params, const int32_t *widths, const float *x, int m,
                      float *out, float *work) {
     size_t off[MAX_LAYERS + 2];
     int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
     if (s->L < 1 || s->L > MAX_LAYERS) return 1;
     layout(s, off, rows, cols);
-    const int W = s->W;
+    const int W = s->W, L = s->L;
     float *buffers[2] = {work, work + (size_t)(W + 1) * EVAL_COLUMNS};
-    for (int i = 0; i < 2; i++)
-        for (int b = 0; b < EVAL_COLUMNS; b++) buffers[i][(size_t)W * EVAL_COLUMNS + b] = 1.0f;
     for (int g = 0; g < s->G; g++) {
-        if (!live[g]) continue;
+        const int w = widths[g];
+        if (w <= 0 || w > W) continue;
         for (int c0 = 0; c0 < m; c0 += EVAL_COLUMNS) {
             const int n = m - c0 < EVAL_COLUMNS ? m - c0 : EVAL_COLUMNS;
             const float *in = x + c0;
             int ld = m;
-            for (int l = 0; l < s->L; l++) {
+            for (int l = 0; l <= L; l++) {
+                const float *p = params + off[l] + (size_t)g * rows[l] * cols[l];
+                const float *bias = l == 0 ? NULL : p + (size_t)W * cols[l];
+                if (l == L) {
+                    float *o = out + (size_t)g * m + c0;
+                    forward_product(s, 1, n, w, p, 1, in, ld, o, m);
+                    for (int b = 0; b < n; b++) o[b] += *bias;
+                    break;
+                }
                 float *h = buffers[l % 2];
-                gemm(s, TRANS, NO_TRANS, W, n, rows[l], params + off[l] + (size_t)g * rows[l] * cols[l], W,
-                     in, ld, h, EVAL_COLUMNS);
-                for (int r = 0; r < W; r++) activate(s->activation, h + (size_t)r * EVAL_COLUMNS, n);
+                forward_product(s, w, n, l == 0 ? s->R0 : w, p, W, in, ld, h, EVAL_COLUMNS);
+                activate_rows(s->activation, h, w, n, EVAL_COLUMNS, bias);
                 in = h;
                 ld = EVAL_COLUMNS;
             }
-            gemm(s, TRANS, NO_TRANS, 1, n, W + 1, params + off[s->L] + (size_t)g * (W + 1), 1, in, ld,
-                 out + (size_t)g * m + c0, m);
         }
     }
     return 0;
@@ -328,22 +391,21 @@ size_t depthsep_work_floats(int L, int W, int B) {
     return (size_t)L * (W + 1) * B + 3 * (size_t)W * B + 2 * (size_t)B;
 }
 
-/* Train `steps` steps on x[0..steps), y[0..steps). live[g]: train slot g or not.
-   Returns 0, or 1 for a bad setup (too many layers). */
+/* Train `steps` steps on x[0..steps), y[0..steps). widths[g]: slot g's true width, 0 to skip it
+   (an empty or diverged slot). Returns 0, or 1 for a bad setup (too many layers). */
 int depthsep_train_steps(const Setup *s, int steps, float *params, float *grads, float *state0, float *state1,
-                         const float *lr, const uint8_t *live, const float *x,
+                         const float *lr, const int32_t *widths, const float *x,
                          const float *y, double *adam_t, float *work) {
     size_t off[MAX_LAYERS + 2];
     int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
     if (s->L < 1 || s->L > MAX_LAYERS) return 1;
     layout(s, off, rows, cols);
-    const size_t total = off[s->L + 1], hsize = (size_t)(s->W + 1) * s->B;
-    for (int l = 0; l < s->L; l++)
-        for (int b = 0; b < s->B; b++) work[l * hsize + (size_t)s->W * s->B + b] = 1.0f;
+    const size_t total = off[s->L + 1];
     const size_t xstep = (size_t)s->G * s->R0 * s->B, ystep = (size_t)s->G * s->B;
     for (int t = 0; t < steps; t++) {
         for (int g = 0; g < s->G; g++)
-            if (live[g]) slot_step(s, off, rows, cols, g, params, grads, x + t * xstep, y + t * ystep, work);
+            if (widths[g] > 0 && widths[g] <= s->W)
+                slot_step(s, off, rows, cols, g, widths[g], params, grads, x + t * xstep, y + t * ystep, work);
         update(s, total, params, grads, state0, state1, lr, adam_t);
     }
     return 0;

@@ -11,8 +11,10 @@ dummies, and runs exactly the kernels it runs in a full grid: a different batch 
 select a different matmul kernel (other blocking, other summation order), and with L1's sign in the
 gradient a last-bit difference grows into a different model.
 
-**CPU** (:data:`CPU_SLOTS` slots; widths up to 64 in steps of 8, then coarser, ≤ 1.25× waste): a CPU
-pays for every padded FLOP, so buckets are fine and groups small.
+**CPU** (:data:`CPU_SLOTS` slots; widths up to 64 in steps of 8, then coarser, ≤ 1.25× waste): the
+torch step pays for every padded FLOP, so buckets are fine and groups small. (The fused C step runs
+each slot's products at its true width and pays for padding only in the optimizer's elementwise
+pass; see ``fused_step.c``.)
 
 **GPU** (any device type but ``cpu``). A training step is ~6 kernels per layer on small tensors, and
 even replayed from a CUDA graph each kernel costs ≈ 3.5 µs to launch whatever its size: a launch

@@ -9,6 +9,7 @@ import torch
 from depthsep.train import ModelSpec, fused, train_models, train_naive
 from depthsep.train import engine as engine_module
 from depthsep.train.engine import fused_cpu_step, plan_groups, train_group
+from depthsep.train.grouping import Group
 from depthsep.train.ensemble import Ensemble, augment
 from depthsep.train.optim import make_optimizer
 
@@ -118,6 +119,24 @@ def test_a_model_scores_the_same_alone_and_in_a_grid_with_the_fused_step():
     alone = train_models([me], workers=1)[0]
     mixed = train_models([*grid, me], workers=2)[-1]
     assert (mixed.test_mae, mixed.test_rmse) == (alone.test_mae, alone.test_rmse)
+
+
+@pytest.mark.parametrize("width", [13, 40])      # NT and NN weight gradients
+def test_padding_costs_no_arithmetic_and_changes_no_number(width):
+    # The C step's products are the model's own size: padded to any bucket, in any slot count,
+    # the model trains to the same bits (and its padding stays exactly zero).
+    me = spec(layers=3, width=width, seed=3, steps=70, batch_size=150)
+    kept, scores = [], []
+    for bucket, slots in ((width, 1), (48, 4), (64, 2)):
+        got = train_group(Group([(0, me)], bucket, slots), "cpu", keep=kept)[0][1]
+        scores.append((got.test_mae, got.test_rmse))
+    assert scores[0] == scores[1] == scores[2]
+    for ensemble in kept[1:]:
+        trained = ensemble.export(0)
+        assert all(torch.equal(a, b) for pa, pb in zip(kept[0].export(0), trained) for a, b in zip(pa, pb))
+        clean = Ensemble(ensemble.n_in, ensemble.layers, ensemble.width, ensemble.slots, "tanh")
+        clean.load(0, trained)                   # the same network, every other entry zero
+        assert torch.equal(clean.params, ensemble.params)
 
 
 def test_a_model_scores_the_same_alone_and_in_a_grid_with_the_torch_step(torch_step):

@@ -53,7 +53,7 @@ class Setup(ctypes.Structure):
 
     _fields_ = [("sgemm", ctypes.c_void_p), ("ilp64", ctypes.c_int),
                 ("G", ctypes.c_int), ("L", ctypes.c_int), ("W", ctypes.c_int), ("R0", ctypes.c_int),
-                ("B", ctypes.c_int), ("activation", ctypes.c_int), ("loss", ctypes.c_int),
+                ("B", ctypes.c_int), ("n", ctypes.c_int), ("activation", ctypes.c_int), ("loss", ctypes.c_int),
                 ("optimizer", ctypes.c_int), ("rho", ctypes.c_float), ("eps", ctypes.c_float),
                 ("beta1", ctypes.c_float), ("beta2", ctypes.c_float)]
 
@@ -193,7 +193,7 @@ class FusedSteps:
         self.lib, self.ensemble, self.optimizer, self.x, self.y = lib, ensemble, optimizer, x, y
         e = ensemble
         beta1, beta2 = getattr(optimizer, "betas", (0.0, 0.0))     # the hyperparameters the optimizer has
-        self.setup = Setup(address, int(ilp64), e.slots, e.layers, e.width, e.shapes[0][0], x.shape[-1],
+        self.setup = Setup(address, int(ilp64), e.slots, e.layers, e.width, e.shapes[0][0], x.shape[-1], e.n_in,
                            ACTIVATIONS[activation], LOSSES[loss], OPTIMIZERS[optimizer_name],
                            getattr(optimizer, "rho", 0.0), getattr(optimizer, "eps", 0.0), beta1, beta2)
         self.work = torch.empty(lib.depthsep_work_floats(e.layers, e.width, x.shape[-1]))

@@ -5,19 +5,19 @@
      params, grads, state0, state1, lr   flat buffers; layer l is (G, rows_l, cols_l), row-major,
                                          rows_0 = R0 (inputs, zero rows, the bias row last),
                                          rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
-     x  (T, G, R0, B)   feature-major inputs, last row ones;   y (T, G, 1, B)
+     x  (T, G, R0, B)   feature-major inputs, n rows read;      y (T, G, 1, B)
 
    Per step and per live slot g of true width w ≤ W, the same chain rule as Ensemble.forward/backward,
    on the slot's w units only (its padding is never read or written):
 
-     forward    H_l = σ(P_lᵀ H_{l-1} + b_l)               (one sgemm per layer; layer 0 reads the
-                ŷ   = P_Lᵀ H_{L-1} + b_L                   inputs with their row of ones instead)
+     forward    H_l = σ(P_lᵀ H_{l-1} + b_l)               (one sgemm per layer, H_{-1} = the n inputs)
+                ŷ   = P_Lᵀ H_{L-1} + b_L
      loss       d   = sign(ŷ − y)/B  (L1)   or   2(ŷ − y)/B  (L2)
      backward   ∂P_l = H_{l-1} dZ_lᵀ,  ∂b_l = Σ_batch dZ_l  (one sgemm per layer; dZ_l transposed
                                                         first when w ≥ TRANSPOSED_GRAD_WIDTH, see there)
                 dZ_{l-1} = (P_l dZ_l) ⊙ σ'(H_{l-1})       (one sgemm per layer, σ' from the output)
 
-   where P_l is the block's first w rows and columns and b_l its bias row (row W). Then the
+   where P_l is the block's first w rows (n at layer 0) and columns, and b_l its last row. Then the
    optimizer over the whole flat buffer (elementwise), exactly as optim.py orders its arithmetic.
 
    Slots never mix: slot g reads and writes only slot g's rows, so a model's numbers do not depend on
@@ -69,7 +69,7 @@ typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, cons
 
 typedef struct {
     void *sgemm; int ilp64;
-    int G, L, W, R0, B;
+    int G, L, W, R0, B, n;             /* n: the inputs, the first n of the R0 input rows */
     int activation, loss, optimizer;
     float rho, eps, beta1, beta2;      /* AdaDelta: rho, eps; Adam: beta1, beta2, eps */
 } Setup;
@@ -97,7 +97,7 @@ static void gemm(const Setup *s, int ta, int tb, int m, int n, int k, const floa
    accumulated in order. */
 
 /* out (m × n) = Pᵀ in: P's first m columns over k rows (row stride ldp), in (k × n, row stride ldi).
-   A hidden layer's bias is added by activate_rows, the output's by the loss. */
+   A hidden layer's bias is added by activate_rows, the output's by the loss or the scoring. */
 static void forward_product(const Setup *s, int m, int n, int k, const float *p, int ldp, const float *in,
                             int ldi, float *out, int ldo) {
     for (int c0 = 0; c0 < n; c0 += BATCH_BLOCK) {
@@ -184,10 +184,9 @@ static void activate(int activation, float *restrict h, size_t count, float bias
     }
 }
 
-/* The rows of a layer: h[u, :n] = σ(h[u, :n] + bias[u]) for u < w (row stride ld), or σ(h) with no
-   bias (NULL: the product read a row of ones) */
+/* The rows of a layer: h[u, :n] = σ(h[u, :n] + bias[u]) for u < w (row stride ld) */
 static void activate_rows(int activation, float *h, int w, int n, int ld, const float *bias) {
-    for (int u = 0; u < w; u++) activate(activation, h + (size_t)u * ld, (size_t)n, bias != NULL ? bias[u] : 0.0f);
+    for (int u = 0; u < w; u++) activate(activation, h + (size_t)u * ld, (size_t)n, bias[u]);
 }
 
 /* d = d ⊙ σ'(z), with σ' read off the output h = σ(z) */
@@ -262,9 +261,9 @@ static void slot_step(const Setup *s, const size_t *off, const int *rows, const 
 #define PARAM(l) (params + off[l] + (size_t)g * rows[l] * cols[l])
 #define GRAD(l) (grads + off[l] + (size_t)g * rows[l] * cols[l])
 #define INPUT(l) ((l) == 0 ? xg : H + (size_t)((l) - 1) * hsize)
-#define PARAM_BIAS(l) ((l) == 0 ? NULL : PARAM(l) + (size_t)W * cols[l])     /* row W of a hidden block */
-#define GRAD_BIAS(l) (GRAD(l) + (size_t)W * cols[l])
-#define K(l) ((l) == 0 ? R0 : w)       /* rows a layer reads: the inputs with their ones, or w units */
+#define PARAM_BIAS(l) (PARAM(l) + (size_t)(rows[l] - 1) * cols[l])     /* a block's last row */
+#define GRAD_BIAS(l) (GRAD(l) + (size_t)(rows[l] - 1) * cols[l])
+#define K(l) ((l) == 0 ? s->n : w)     /* rows a layer reads: the n inputs, or the w units below */
 
     for (int l = 0; l < L; l++) {
         float *h = H + (size_t)l * hsize;
@@ -273,14 +272,14 @@ static void slot_step(const Setup *s, const size_t *off, const int *rows, const 
     }
     const float *top = INPUT(L), *PL = PARAM(L);
     forward_product(s, 1, B, K(L), PL, 1, top, B, pred, B);
-    const float scale = (s->loss == L1 ? 1.0f : 2.0f) / (float)B, bias = PL[W];
+    const float scale = (s->loss == L1 ? 1.0f : 2.0f) / (float)B, bias = *PARAM_BIAS(L);
     for (int b = 0; b < B; b++) {
         float d = (pred[b] + bias) - yg[b];
         if (s->loss == L1) d = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : d);    /* sign, NaN kept */
         dpred[b] = d * scale;
     }
     gemm(s, NO_TRANS, TRANS, w, 1, B, top, B, dpred, B, GRAD(L), 1);
-    bias_grad(dpred, 1, B, GRAD(L) + W);
+    bias_grad(dpred, 1, B, GRAD_BIAS(L));
     float *dz = D0, *dh = D1, *dzt = D1 + (size_t)W * B;
     for (int r = 0; r < w; r++)                    /* P_L dZ is an outer product */
         for (int b = 0; b < B; b++) dz[(size_t)r * B + b] = PL[r] * dpred[b];
@@ -292,8 +291,8 @@ static void slot_step(const Setup *s, const size_t *off, const int *rows, const 
         } else {
             gemm(s, NO_TRANS, TRANS, K(l), w, B, INPUT(l), B, dz, B, GRAD(l), W);
         }
-        if (l == 0) break;
         bias_grad(dz, w, B, GRAD_BIAS(l));
+        if (l == 0) break;
         input_grad_product(s, w, B, PARAM(l), W, dz, dh);
         derivative(s->activation, dh, INPUT(l), (size_t)w * B);
         float *t = dz; dz = dh; dh = t;
@@ -348,7 +347,7 @@ enum { EVAL_COLUMNS = BATCH_BLOCK };   /* points per block of evaluation: the hi
 /* Floats of scratch depthsep_predict needs. */
 size_t depthsep_predict_floats(int W) { return 2 * (size_t)(W + 1) * EVAL_COLUMNS; }
 
-/* Every live slot at the same m points: x (R0, m) feature-major with its row of ones, out (G, m).
+/* Every live slot at the same m points: x (R0, m) feature-major (its first n rows read), out (G, m).
    widths[g]: slot g's true width, 0 for an empty slot (left untouched). The forward of slot_step, a
    block of points at a time. Returns 0, or 1 for a bad setup. */
 int depthsep_predict(const Setup *s, const float *params, const int32_t *widths, const float *x, int m,
@@ -368,7 +367,7 @@ int depthsep_predict(const Setup *s, const float *params, const int32_t *widths,
             int ld = m;
             for (int l = 0; l <= L; l++) {
                 const float *p = params + off[l] + (size_t)g * rows[l] * cols[l];
-                const float *bias = l == 0 ? NULL : p + (size_t)W * cols[l];
+                const float *bias = p + (size_t)(rows[l] - 1) * cols[l];     /* the block's last row */
                 if (l == L) {
                     float *o = out + (size_t)g * m + c0;
                     forward_product(s, 1, n, w, p, 1, in, ld, o, m);
@@ -376,7 +375,7 @@ int depthsep_predict(const Setup *s, const float *params, const int32_t *widths,
                     break;
                 }
                 float *h = buffers[l % 2];
-                forward_product(s, w, n, l == 0 ? s->R0 : w, p, W, in, ld, h, EVAL_COLUMNS);
+                forward_product(s, w, n, l == 0 ? s->n : w, p, W, in, ld, h, EVAL_COLUMNS);
                 activate_rows(s->activation, h, w, n, EVAL_COLUMNS, bias);
                 in = h;
                 ld = EVAL_COLUMNS;

@@ -40,6 +40,7 @@ import torch
 from .._openblas import one_thread
 from ..errors import DepthsepError
 from .config import RunOptions
+from .data import grow_cpu_cache
 from .engine import train_group, train_models, usable_cores
 from .grouping import plan_groups
 from .lifetime import Watchdog, children
@@ -117,6 +118,9 @@ def train(specs: Iterable[ModelSpec], run: RunOptions = RunOptions(), *,
 def _ray_train_group(group, device: str):
     """The body of a Ray task: one group, trained single-threaded on CPU like a local worker."""
     if device == "cpu":
+        # Ray keeps its worker processes from task to task: a cache sized once serves every group
+        # this worker trains on the same seeds, as a local worker's does (data.cpu_cache_share).
+        grow_cpu_cache(usable_cores())
         torch.set_num_threads(1)
         with one_thread():
             return train_group(group, device)

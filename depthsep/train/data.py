@@ -102,6 +102,12 @@ def available_memory() -> int | None:
         return None
 
 
+def _cpu_share(processes: int) -> int:
+    """A quarter of the memory available now, split among ``processes`` (0 if unknown)."""
+    memory = available_memory()
+    return 0 if memory is None else memory // (4 * max(1, processes))
+
+
 @contextmanager
 def cpu_cache_share(processes: int) -> Iterator[int]:
     """While open, this process's CPU stream cache holds up to its share of a quarter of the memory
@@ -113,16 +119,22 @@ def cpu_cache_share(processes: int) -> Iterator[int]:
     group made its data anew: in Figure 2's quick grid (4 streams of 0.56 GB) that was 81 s of CPU
     out of 400. The size changes only speed, never a number: chunks are the same made or cached.
     """
-    memory = available_memory()
-    share = 0 if memory is None else memory // (4 * max(1, processes))
     cache = _cache_for(torch.device("cpu"))
     before = cache.capacity
-    cache.capacity = max(before, share)
+    cache.capacity = max(before, _cpu_share(processes))
     try:
         yield cache.capacity
     finally:
         cache.capacity = before
         cache.trim()
+
+
+def grow_cpu_cache(processes: int) -> int:
+    """For a process that only trains (a Ray worker, task after task): raise its CPU stream cache
+    to its share, as :func:`cpu_cache_share` does, for the rest of its life; returns the bytes."""
+    cache = _cache_for(torch.device("cpu"))
+    cache.capacity = max(cache.capacity, _cpu_share(processes))
+    return cache.capacity
 
 
 def stream_chunk(target: Target, domain, batch_size: int, seed: int, index: int,

@@ -43,3 +43,12 @@ def test_the_cpu_cache_grows_while_training_and_changes_no_number(monkeypatch):
     monkeypatch.setattr(data, "available_memory", lambda: None)           # unknown: the size it had
     with data.cpu_cache_share(2) as capacity:
         assert capacity == cache.capacity == 1
+
+
+def test_a_training_only_process_keeps_its_grown_cache(monkeypatch):
+    cache = data._cache_for(torch.device("cpu"))
+    monkeypatch.setattr(cache, "capacity", data._CACHE_BYTES)
+    monkeypatch.setattr(data, "available_memory", lambda: 64 * data._CACHE_BYTES)
+    assert data.grow_cpu_cache(4) == cache.capacity == 4 * data._CACHE_BYTES
+    monkeypatch.setattr(data, "available_memory", lambda: 0)      # later, less available: never shrinks
+    assert data.grow_cpu_cache(4) == 4 * data._CACHE_BYTES

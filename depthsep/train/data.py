@@ -36,7 +36,7 @@ from .targets import Target, make_target
 
 TEST_BLOCK = 8192                 # test points per block; also the evaluation chunk
 _CHUNK_ELEMENTS = 1 << 19         # aim for ≈ 2 MB of inputs per stream chunk
-_CACHE_BYTES = 512 << 20          # per process and device; the least a CPU's gets (see size_cpu_cache)
+_CACHE_BYTES = 512 << 20          # per process and device; the least a CPU's gets (see cpu_cache_share)
 
 
 def chunk_steps(batch_size: int, n: int) -> int:

@@ -15,6 +15,7 @@ Single-threaded, as the engine's workers run.
 
 import argparse
 import ctypes
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,14 @@ from depthsep.train.optim import make_optimizer
 from depthsep.train.spec import ModelSpec, initial_parameters
 
 N, SLOTS, STEPS = 20, 4, 64
-SHIPPED_BLOCK, SHIPPED_TRANSPOSED = 128, 32       # fused_step.c's defaults
+
+
+def shipped_constant(name: str) -> int:
+    """A layout constant as fused_step.c defines it (the source is the one place it is set)."""
+    return int(re.search(rf"#define {name} (\d+)", fused.SOURCE.read_text()).group(1))
+
+
+SHIPPED_BLOCK, SHIPPED_TRANSPOSED = shipped_constant("BATCH_BLOCK"), shipped_constant("TRANSPOSED_GRAD_WIDTH")
 NEVER = 1 << 30
 VARIANTS = {                                      # name: (BATCH_BLOCK, TRANSPOSED_GRAD_WIDTH)
     "whole, NT": (NEVER, NEVER),
@@ -48,40 +56,29 @@ def compile_variant(cc: str, folder: Path, block: int, transposed: int) -> ctype
     done = subprocess.run([cc, *flags, str(fused.SOURCE), "-o", str(target), "-lm"], capture_output=True, text=True)
     if done.returncode:
         raise DepthsepError(f"{cc} could not compile {fused.SOURCE.name}: {done.stderr.strip()[-200:]}")
-    lib = ctypes.CDLL(str(target))
-    lib.depthsep_train_steps.restype = lib.depthsep_predict.restype = ctypes.c_int
-    lib.depthsep_work_floats.restype = lib.depthsep_predict_floats.restype = ctypes.c_size_t
-    lib.depthsep_work_floats.argtypes = [ctypes.c_int] * 3
-    lib.depthsep_predict_floats.argtypes = [ctypes.c_int]
-    return lib
+    return fused.bind(ctypes.CDLL(str(target)))
 
 
 def gflops(lib: ctypes.CDLL, sgemm, width: int, batch: int, layers: int, chunks: int) -> float:
     """GFLOP/s of one group's training under this build of the step (best of 3)."""
-    fused._load.cache_clear()
-    original = fused._load
-    fused._load = lambda: (lib, sgemm, None)            # FusedSteps takes the library from _load
-    try:
-        ensemble = Ensemble(N, layers, width, SLOTS, "tanh")
-        for slot in range(SLOTS):
-            spec = ModelSpec(target=f"product:{N}", layers=layers, width=width, batch_size=batch, seed=slot)
-            ensemble.load(slot, initial_parameters(spec))
-        optimizer = make_optimizer("adadelta", ensemble.params, ensemble.grads, ensemble.per_slot([1.0] * SLOTS))
-        g = torch.Generator().manual_seed(0)
-        x = torch.zeros(STEPS, SLOTS, input_rows(N), batch)
-        x[:, :, :N] = torch.rand(STEPS, SLOTS, N, batch, generator=g) * 2
-        x[:, :, -1] = 1.0
-        y = x[:, :, :N].prod(2, keepdim=True).contiguous()
-        run = fused.FusedSteps(ensemble, optimizer, x, y, "tanh", "l1", "adadelta")
-        run(STEPS)                                       # warm the caches and OpenBLAS's buffers
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            for _ in range(chunks):
-                run(STEPS)
-            best = min(best, time.perf_counter() - start)
-    finally:
-        fused._load = original
+    ensemble = Ensemble(N, layers, width, SLOTS, "tanh")
+    for slot in range(SLOTS):
+        spec = ModelSpec(target=f"product:{N}", layers=layers, width=width, batch_size=batch, seed=slot)
+        ensemble.load(slot, initial_parameters(spec))
+    optimizer = make_optimizer("adadelta", ensemble.params, ensemble.grads, ensemble.per_slot([1.0] * SLOTS))
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(STEPS, SLOTS, input_rows(N), batch)
+    x[:, :, :N] = torch.rand(STEPS, SLOTS, N, batch, generator=g) * 2
+    x[:, :, -1] = 1.0
+    y = x[:, :, :N].prod(2, keepdim=True).contiguous()
+    run = fused.FusedSteps(ensemble, optimizer, x, y, "tanh", "l1", "adadelta", build=(lib, sgemm))
+    run(STEPS)                                           # warm the caches and OpenBLAS's buffers
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(chunks):
+            run(STEPS)
+        best = min(best, time.perf_counter() - start)
     flops = 2.0 * chunks * STEPS * SLOTS * batch * macs_per_sample(N, layers, width)
     return flops / best / 1e9
 

@@ -151,14 +151,19 @@ def _load() -> tuple[ctypes.CDLL | None, tuple[int, bool] | None, str | None]:
         return None, None, "no C compiler (cc) found"
     try:
         sgemm = _sgemm()
-        lib = ctypes.CDLL(str(_compile(cc)))
+        lib = bind(ctypes.CDLL(str(_compile(cc))))
     except (OSError, ImportError) as exc:
         return None, None, str(exc)
+    return lib, sgemm, None
+
+
+def bind(lib: ctypes.CDLL) -> ctypes.CDLL:
+    """A loaded build of ``fused_step.c`` with its functions' return and argument types set."""
     lib.depthsep_train_steps.restype = lib.depthsep_predict.restype = ctypes.c_int
     lib.depthsep_work_floats.restype = lib.depthsep_predict_floats.restype = ctypes.c_size_t
     lib.depthsep_work_floats.argtypes = [ctypes.c_int] * 3
     lib.depthsep_predict_floats.argtypes = [ctypes.c_int]
-    return lib, sgemm, None
+    return lib
 
 
 def unavailable_reason() -> str | None:
@@ -182,12 +187,14 @@ class FusedSteps:
     ``run.predict(x)``: every slot at the points x, as :meth:`.Ensemble.predict` does, in one more.
 
     ``x`` (T, G, rows, B) and ``y`` (T, G, 1, B) are the chunk buffers the engine refills in place;
-    ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates.
+    ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates. ``build``:
+    (library, (sgemm address, 64-bit integers?)) to run instead of this machine's build (a
+    benchmark's variant, see :func:`bind`).
     """
 
     def __init__(self, ensemble, optimizer, x: torch.Tensor, y: torch.Tensor, activation: str,
-                 loss: str, optimizer_name: str):
-        lib, (address, ilp64), _ = _load()
+                 loss: str, optimizer_name: str, build: tuple | None = None):
+        lib, (address, ilp64) = build if build is not None else _load()[:2]
         for t in (x, y, ensemble.params, ensemble.grads, optimizer.lr, *optimizer.state()):
             assert t.is_contiguous() and t.dtype == torch.float32 and t.device.type == "cpu"
         self.lib, self.ensemble, self.optimizer, self.x, self.y = lib, ensemble, optimizer, x, y

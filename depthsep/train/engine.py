@@ -17,7 +17,8 @@ its batch-mates or on how many workers ran. That holds because
 * a group's shape depends on its key alone: the width is the spec's bucket and the slot count is
   its key's (:mod:`.grouping`) — a model trained alone sits in a group with dummy (all-zero) slots and
   runs exactly the kernels it would run in a grid, on exactly the same numbers (a different batch
-  count could pick different matmul kernels, and L1's sign makes training chaotic);
+  count could pick different matmul kernels, and L1's sign makes training chaotic); the fused C
+  step goes further: each slot's products are its model's own size, so not even the bucket enters;
 * slots never mix (see :mod:`.ensemble`), and each kernel runs on one thread, whose blocking and
   summation order depend on shapes alone;
 * which step trains a CPU group — fused C or torch kernels — depends on the spec's setup and the

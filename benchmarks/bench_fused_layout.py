@@ -16,7 +16,6 @@ Single-threaded, as the engine's workers run.
 import argparse
 import ctypes
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import torch
 
 from depthsep._openblas import one_thread
+from depthsep.checks import positive_int, positive_ints
 from depthsep.errors import DepthsepError
 from depthsep.train import fused
 from depthsep.train.bench import macs_per_sample
@@ -52,11 +52,8 @@ VARIANTS = {                                      # name: (BATCH_BLOCK, TRANSPOS
 
 def compile_variant(cc: str, folder: Path, block: int, transposed: int) -> ctypes.CDLL:
     target = folder / f"fused-{block}-{transposed}.so"
-    flags = [*fused.FLAGS, f"-DBATCH_BLOCK={block}", f"-DTRANSPOSED_GRAD_WIDTH={transposed}"]
-    done = subprocess.run([cc, *flags, str(fused.SOURCE), "-o", str(target), "-lm"], capture_output=True, text=True)
-    if done.returncode:
-        raise DepthsepError(f"{cc} could not compile {fused.SOURCE.name}: {done.stderr.strip()[-200:]}")
-    return fused.bind(ctypes.CDLL(str(target)))
+    defines = (f"BATCH_BLOCK={block}", f"TRANSPOSED_GRAD_WIDTH={transposed}")
+    return fused.bind(ctypes.CDLL(str(fused._build(cc, target, defines))))
 
 
 def gflops(lib: ctypes.CDLL, sgemm, width: int, batch: int, layers: int, chunks: int) -> float:
@@ -91,17 +88,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--widths", default="8,16,32,40,64,80")
     parser.add_argument("--batches", default="128,256")
-    parser.add_argument("--layers", type=int, default=4)
-    parser.add_argument("--chunks", type=int, default=4)
+    parser.add_argument("--layers", default="4")
+    parser.add_argument("--chunks", default="4")
     args = parser.parse_args(argv)
     try:
-        widths = [int(w) for w in args.widths.split(",")]
-        batches = [int(b) for b in args.batches.split(",")]
-    except ValueError:
-        print("bench_fused_layout: --widths and --batches take comma-separated integers", file=sys.stderr)
-        return 2
-    if min(widths + batches) < 1 or args.layers < 1 or args.chunks < 1:
-        print("bench_fused_layout: widths, batches, --layers and --chunks must be positive", file=sys.stderr)
+        widths, batches = positive_ints(args.widths, "--widths"), positive_ints(args.batches, "--batches")
+        layers, chunks = positive_int(args.layers, "--layers"), positive_int(args.chunks, "--chunks")
+    except DepthsepError as err:
+        print(f"bench_fused_layout: {err}", file=sys.stderr)
         return 2
     reason = fused.unavailable_reason()
     cc = fused._compiler()
@@ -111,15 +105,19 @@ def main(argv=None) -> int:
     sgemm = fused._load()[1]
     with tempfile.TemporaryDirectory() as tmp, one_thread():
         torch.set_num_threads(1)
-        libs = {name: compile_variant(cc, Path(tmp), *consts) for name, consts in VARIANTS.items()}
-        print(f"GFLOP/s of one {SLOTS}-slot group, {args.layers} hidden layers, tanh, L1, AdaDelta, one thread "
+        try:
+            libs = {name: compile_variant(cc, Path(tmp), *consts) for name, consts in VARIANTS.items()}
+        except OSError as err:
+            print(f"bench_fused_layout: {err}", file=sys.stderr)
+            return 2
+        print(f"GFLOP/s of one {SLOTS}-slot group, {layers} hidden layers, tanh, L1, AdaDelta, one thread "
               f"(shipped: BATCH_BLOCK {SHIPPED_BLOCK}, TRANSPOSED_GRAD_WIDTH {SHIPPED_TRANSPOSED})")
         header = f"{'W':>4} {'B':>4}  " + "  ".join(f"{name:>10}" for name in VARIANTS) + "   shipped     best"
         print(header)
         print("-" * len(header))
         for batch in batches:
             for width in widths:
-                rates = {name: gflops(lib, sgemm, width, batch, args.layers, args.chunks) for name, lib in libs.items()}
+                rates = {name: gflops(lib, sgemm, width, batch, layers, chunks) for name, lib in libs.items()}
                 best = max(rates, key=rates.get)
                 print(f"{width:>4} {batch:>4}  " + "  ".join(f"{rates[n]:>10.1f}" for n in VARIANTS)
                       + f"   {shipped(width):>10}  {best}")

@@ -25,6 +25,9 @@ import argparse
 import time
 from contextlib import contextmanager
 
+from depthsep.checks import positive_int, positive_ints
+from depthsep.errors import DepthsepError
+
 
 @contextmanager
 def policy(name: str):
@@ -57,19 +60,16 @@ POLICIES = ("groups", "buckets32", "eager")
 def ints(text: str) -> list[int]:
     """A comma-separated list of positive integers (argparse turns a refusal into one line, exit 2)."""
     try:
-        values = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return values
+        return positive_ints(text, "the option")
+    except DepthsepError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def positive(text: str) -> int:
-    values = ints(text)
-    if len(values) != 1:
-        raise argparse.ArgumentTypeError(f"expected one positive integer, got {text!r}")
-    return values[0]
+    try:
+        return positive_int(text, "the option")
+    except DepthsepError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def policies(text: str) -> list[str]:
@@ -85,7 +85,7 @@ def main() -> None:
 
     from depthsep.experiments.figure2 import figure2_grid
     from depthsep.train import TrainingConfig, train_models
-    from depthsep.train.bench import ACTIVATION, LAYERS, N, SEEDS, SETUP, WIDTHS, gpu_matmul_rate, macs_per_sample
+    from depthsep.train.bench import ACTIVATION, LAYERS, N, SEEDS, SETUP, WIDTHS, gpu_matmul_rate, training_flops
     from depthsep.train.grouping import plan_groups
     from depthsep.train.sweep import grid_specs
 
@@ -111,7 +111,7 @@ def main() -> None:
                               "activations": ["tanh"], "steps": steps})
     described = f"{len(specs)} models x {steps} steps ({args.grid} grid, layers {','.join(map(str, layers))})"
     device = torch.device("cuda")
-    real = 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
+    real = training_flops(specs)
     if args.plan_only:
         print(f"{described}, planned for a GPU:")
         for name in args.policies:

@@ -89,7 +89,12 @@ def timed_side(side: str, steps: int, test_size: int, naive_threads: int) -> tup
 
 def grid_flops(steps: int) -> float:
     """Floating-point operations of training the grid's real (unpadded) models."""
-    return 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in grid(steps, 1))
+    return training_flops(grid(steps, 1))
+
+
+def training_flops(specs) -> float:
+    """Floating-point operations of training these models at their true widths (2 per multiply-add)."""
+    return 2.0 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
 
 
 def macs_per_sample(n: int, layers: int, width: int) -> int:
@@ -172,7 +177,7 @@ def wide_rate(steps: int, repeats: int = 3) -> tuple[float, float]:
 
     config = SETUP.with_(steps=steps, test_size=1024)
     specs = [config.spec(f"product:{N}", 4, 256, ACTIVATION, s) for s in range(8)]
-    flops = 2 * sum(s.steps * s.batch_size * macs_per_sample(s.n, s.layers, s.width) for s in specs)
+    flops = training_flops(specs)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()

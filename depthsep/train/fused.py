@@ -103,7 +103,9 @@ def _compile(cc: str) -> Path:
     raise OSError(f"cannot write the compiled step: {error}")
 
 
-def _build(cc: str, target: Path) -> Path:
+def _build(cc: str, target: Path, defines: tuple[str, ...] = ()) -> Path:
+    """Compile the source into ``target``; ``defines`` (``NAME=VALUE``) override its layout
+    constants (benchmarks/bench_fused_layout.py builds variants this way)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # Compiled beside the target and renamed into place: two processes compiling at once (Ray
     # workers on one node) each rename a complete library, never expose a half-written one.
@@ -111,7 +113,8 @@ def _build(cc: str, target: Path) -> Path:
     os.close(fd)
     try:
         for flags in (FLAGS, tuple(f for f in FLAGS if f != "-march=native")):   # some compilers lack it
-            done = subprocess.run([cc, *flags, str(SOURCE), "-o", tmp, "-lm"], capture_output=True, text=True)
+            done = subprocess.run([cc, *flags, *(f"-D{d}" for d in defines), str(SOURCE), "-o", tmp, "-lm"],
+                                  capture_output=True, text=True)
             if done.returncode == 0:
                 break
         else:

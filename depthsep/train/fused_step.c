@@ -202,7 +202,8 @@ static void derivative(int activation, float *restrict d, const float *restrict 
 }
 
 /* out (cols × rows) = in (rows × cols)ᵀ, both row-major. With AVX, 8 × 8 blocks through registers
-   (the unpack/shuffle/permute network of the AVX transpose, ≈ 6× a scalar loop's speed); the edges
+   (the unpack/shuffle/permute network of the AVX transpose: 3–6× a scalar loop's speed, e.g. 0.98
+   against 3.04 µs at 80 × 128 on AVX-512 AMD EPYC); the edges
    and other CPUs element by element. Only moves floats: the result is exact either way. */
 static void transpose(const float *restrict in, float *restrict out, int rows, int cols) {
     int r0 = 0, c0 = 0;

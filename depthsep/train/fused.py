@@ -166,6 +166,8 @@ def bind(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.depthsep_work_floats.restype = lib.depthsep_predict_floats.restype = ctypes.c_size_t
     lib.depthsep_work_floats.argtypes = [ctypes.c_int] * 3
     lib.depthsep_predict_floats.argtypes = [ctypes.c_int]
+    lib.depthsep_activate.restype = None
+    lib.depthsep_activate.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_float]
     return lib
 
 

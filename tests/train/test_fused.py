@@ -228,3 +228,27 @@ def test_fused_evaluation_is_the_ensembles_to_round_off(activation):
     assert got.shape == want.shape == (3, 2500)
     assert torch.allclose(got, want, rtol=1e-5, atol=1e-5) and got[:2].abs().max() > 0.1
     assert torch.equal(got[2], torch.zeros(2500))             # the dummy slot predicts 0
+
+
+def _activate(activation: str, h: torch.Tensor, bias: float) -> torch.Tensor:
+    out = h.clone()
+    fused._load()[0].depthsep_activate(fused.ACTIVATIONS[activation], out.data_ptr(), out.numel(), bias)
+    return out
+
+
+def test_the_c_tanh_is_tanh_to_a_few_ulp_and_the_same_bits_in_vector_and_scalar_form():
+    g = torch.Generator().manual_seed(0)
+    special = torch.tensor([0.0, -0.0, 1e-30, -1e-30, 1e-8, 7.9053111, -7.9053111, 7.906, 8.0, -8.0, 50.0,
+                            float("inf"), float("-inf"), float("nan")])
+    z = torch.cat([special, torch.randn(4000, generator=g) * 3, torch.rand(1000, generator=g) * 20 - 10])
+    vector = _activate("tanh", z, 0.0)                                   # all but the last few in lanes
+    scalar = torch.cat([_activate("tanh", z[i:i + 1], 0.0) for i in range(len(z))])   # one at a time
+    assert torch.equal(vector.view(torch.int32), scalar.view(torch.int32))
+    finite = z.isfinite()
+    exact = torch.tanh(z[finite].double())
+    assert (vector[finite].double() - exact).abs().max() < 3.5e-7
+    assert (vector[finite].double() - exact).abs().le(6 * torch.finfo(torch.float32).eps * exact.abs() + 1e-37).all()
+    assert vector[11] == vector[5] > 0.9999997 and vector[12] == vector[6] == -vector[5]       # ±inf: the clamps
+    assert vector[13].isnan() and vector[:2].tolist() == [0.0, 0.0]
+    shifted = _activate("tanh", z[finite], 0.25)                         # the bias is added first
+    assert torch.equal(shifted, _activate("tanh", z[finite] + 0.25, 0.0))

@@ -338,7 +338,7 @@ def render_bench(r: dict) -> str:
                         "diverged"], rows))
     if r.get("fused_speedup") is not None:
         lines.append(f"fused step: {r['fused_speedup']:.2f}x the torch step (each side timed whole: start-up and the "
-                     "fused step's compilation, once per machine and about 0.5 s, included; GFLOP/s count the real, "
+                     "fused step's compilation, once per machine and 0.5-1 s beside torch's import, included; GFLOP/s count the real, "
                      "unpadded models)")
     if r.get("speedup") is None:
         lines.append("speed-up: not measured (--skip-naive)")

@@ -54,10 +54,10 @@ def grid(steps: int, test_size: int):
 
 def run_side(side: str, steps: int, test_size: int, naive_threads: int, out: str) -> None:
     """Body of a timed subprocess: train the grid one way, write the results as JSON."""
-    import torch
-
-    from .engine import train_models
+    from .engine import train_models  # noqa: I001 — first: it starts the C step's build before torch loads
     from .naive import train_naive
+
+    import torch
 
     specs = grid(steps, test_size)
     if side != "naive":

@@ -24,6 +24,7 @@ its batch-mates or on how many workers ran. That holds because
 * which step trains a CPU group — fused C or torch kernels — depends on the spec's setup and the
   machine alone (:func:`fused_cpu_step`).
 """
+# ruff: noqa: E402 — fused.warm_cache() runs before `import torch` (see there)
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ import traceback
 from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterable, Iterator
 
+from . import fused
+
+fused.warm_cache()      # the C step compiles (first run on a machine) while torch imports
+
 import torch
 
 from .._openblas import one_thread
@@ -45,7 +50,6 @@ from ..activations import get_activation
 from ..checks import positive_int
 from ..errors import DepthsepError
 from .data import chunk_steps, cpu_cache_share, evaluation_set, stream_chunk
-from . import fused
 from .ensemble import Ensemble, input_rows
 from .grouping import Group, check_memory, device_free_bytes, plan_groups
 from .lifetime import die_with_parent

@@ -17,7 +17,7 @@ supported — never on a model's batch-mates, so a model's result still depends 
 
 Built on first use: the source is compiled with the system's C compiler (``-O3 -march=native``)
 into a per-user cache, keyed by the source, the compiler and the CPU, so a machine compiles it
-once (≈ 0.5 s). ``DEPTHSEP_FUSED=0`` turns it off; ``DEPTHSEP_CACHE`` moves the cache. Where
+once (≈ 0.5–1 s, on a thread while torch imports: :func:`warm_cache`). ``DEPTHSEP_FUSED=0`` turns it off; ``DEPTHSEP_CACHE`` moves the cache. Where
 anything is missing the engine keeps its torch path (:func:`unavailable_reason` says why).
 """
 
@@ -31,10 +31,13 @@ import shutil
 import subprocess
 import sysconfig
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 SOURCE = Path(__file__).with_name("fused_step.c")
 FLAGS = ("-O3", "-march=native", "-fPIC", "-shared", "-std=c11", "-fno-math-errno")
@@ -144,9 +147,37 @@ def _sgemm() -> tuple[int, bool]:
     raise OSError("numpy's BLAS is not OpenBLAS with a cblas_sgemm")
 
 
+_warming: threading.Thread | None = None
+
+
+def warm_cache() -> None:
+    """Start compiling the step into the cache on a thread (where it is not there yet), so that the
+    compiler runs while the caller goes on importing torch: each takes about a second on a CPU, and
+    a first run would otherwise wait for one, then the other. The engine calls this as it loads.
+
+    Only the file in the cache comes of it: :func:`_load` waits for the thread, then loads (or
+    compiles, and reports why not) as it would without it. A non-daemon thread, so interpreter
+    exit waits for it too and no compiler outlives its process; this module imports no torch, so
+    the thread starts before torch does.
+    """
+    global _warming
+    if _warming is None and os.environ.get("DEPTHSEP_FUSED", "1") != "0" and (cc := _compiler()):
+        _warming = threading.Thread(target=_compile_quietly, args=(cc,), name="depthsep-fused-build")
+        _warming.start()
+
+
+def _compile_quietly(cc: str) -> None:
+    try:
+        _compile(cc)
+    except OSError:         # _load tries again and says why
+        pass
+
+
 @lru_cache(maxsize=1)
 def _load() -> tuple[ctypes.CDLL | None, tuple[int, bool] | None, str | None]:
     """(library, sgemm, None), or (None, None, why not)."""
+    if _warming is not None:
+        _warming.join()
     if os.environ.get("DEPTHSEP_FUSED", "1") == "0":
         return None, None, "DEPTHSEP_FUSED=0"
     cc = _compiler()
@@ -183,7 +214,7 @@ def supports(activation: str, loss: str, optimizer: str, layers: int = 1) -> boo
             and layers <= lib.depthsep_max_layers())
 
 
-def _ptr(tensor: torch.Tensor | None) -> ctypes.c_void_p:
+def _ptr(tensor) -> ctypes.c_void_p:
     return ctypes.c_void_p(None if tensor is None else tensor.data_ptr())
 
 
@@ -199,6 +230,8 @@ class FusedSteps:
 
     def __init__(self, ensemble, optimizer, x: torch.Tensor, y: torch.Tensor, activation: str,
                  loss: str, optimizer_name: str, build: tuple | None = None):
+        import torch
+
         lib, (address, ilp64) = build if build is not None else _load()[:2]
         for t in (x, y, ensemble.params, ensemble.grads, optimizer.lr, *optimizer.state()):
             assert t.is_contiguous() and t.dtype == torch.float32 and t.device.type == "cpu"
@@ -222,6 +255,8 @@ class FusedSteps:
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """All slots at the points x (m, n) → (G, m) float32; empty slots predict 0."""
+        import torch
+
         from .ensemble import augment
 
         e = self.ensemble

@@ -185,6 +185,33 @@ def test_the_library_is_built_once_per_cache_and_reused(monkeypatch, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [first.name]     # no temporary files left behind
 
 
+def test_the_cache_warms_on_a_thread_and_the_first_use_waits_for_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEPTHSEP_CACHE", str(tmp_path))
+    monkeypatch.setattr(fused, "_warming", None)
+    fused.warm_cache()
+    thread = fused._warming
+    assert thread is not None and not thread.daemon      # interpreter exit waits for the compiler
+    fused._load.cache_clear()
+    try:
+        assert fused.unavailable_reason() is None and not thread.is_alive()     # _load joined it
+        built = list(tmp_path.iterdir())
+        assert len(built) == 1 and built[0].suffix == ".so"                     # one library, no leftovers
+        stamp = built[0].stat().st_mtime_ns
+        assert fused._compile(fused._compiler()) == built[0] and built[0].stat().st_mtime_ns == stamp
+        fused.warm_cache()
+        assert fused._warming is thread                      # once per process
+    finally:
+        fused._load.cache_clear()
+
+
+def test_switched_off_the_cache_is_not_warmed(monkeypatch, tmp_path):
+    monkeypatch.setenv("DEPTHSEP_CACHE", str(tmp_path))
+    monkeypatch.setenv("DEPTHSEP_FUSED", "0")
+    monkeypatch.setattr(fused, "_warming", None)
+    fused.warm_cache()
+    assert fused._warming is None and not list(tmp_path.iterdir())
+
+
 def test_a_read_only_cache_falls_back_to_the_temporary_directory(monkeypatch, tmp_path):
     cache = tmp_path / "read-only"
     monkeypatch.setenv("DEPTHSEP_CACHE", str(cache))

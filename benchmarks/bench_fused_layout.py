@@ -28,7 +28,7 @@ from depthsep.checks import positive_int, positive_ints
 from depthsep.errors import DepthsepError
 from depthsep.train import fused
 from depthsep.train.bench import macs_per_sample
-from depthsep.train.ensemble import Ensemble, input_rows
+from depthsep.train.ensemble import Ensemble
 from depthsep.train.optim import make_optimizer
 from depthsep.train.spec import ModelSpec, initial_parameters
 
@@ -64,11 +64,10 @@ def gflops(lib: ctypes.CDLL, sgemm, width: int, batch: int, layers: int, chunks:
         ensemble.load(slot, initial_parameters(spec))
     optimizer = make_optimizer("adadelta", ensemble.params, ensemble.grads, ensemble.per_slot([1.0] * SLOTS))
     g = torch.Generator().manual_seed(0)
-    x = torch.zeros(STEPS, SLOTS, input_rows(N), batch)
-    x[:, :, :N] = torch.rand(STEPS, SLOTS, N, batch, generator=g) * 2
-    x[:, :, -1] = 1.0
-    y = x[:, :, :N].prod(2, keepdim=True).contiguous()
-    run = fused.FusedSteps(ensemble, optimizer, x, y, "tanh", "l1", "adadelta", build=(lib, sgemm))
+    run = fused.FusedSteps(ensemble, optimizer, STEPS, batch, "tanh", "l1", "adadelta", build=(lib, sgemm))
+    for slot in range(SLOTS):
+        x = torch.rand(STEPS, N, batch, generator=g) * 2
+        run.feed(slot, x, x.prod(1))
     run(STEPS)                                           # warm the caches and OpenBLAS's buffers
     best = float("inf")
     for _ in range(3):

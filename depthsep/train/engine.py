@@ -57,7 +57,7 @@ from .optim import make_optimizer
 from .spec import ModelSpec, RunResult
 from .warm import starting_parameters
 
-CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _step_runner)
+CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _TorchSteps)
 FUSED_CPU = True                 # train CPU groups with the fused C step where it can (see _step_runner)
 
 
@@ -115,39 +115,28 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     rates = [member.lr for _, member in members] + [0.0] * (G - len(members))
     optimizer = make_optimizer(spec.optimizer, ensemble.params, ensemble.grads, ensemble.per_slot(rates))
 
-    # One chunk of input for all slots, laid out as `augment` does: (T, G, rows, B), last row ones.
-    # Dummy slots stay zero (x = 0, y = 0, zero weights: all their gradients are exactly zero).
-    T = chunk_steps(B, n)
-    x_aug = torch.zeros(T, G, input_rows(n), B, device=device)
-    x_aug[:, :len(members), -1, :] = 1.0
-    y = torch.zeros(T, G, 1, B, device=device)
+    run_steps = _step_runner(ensemble, optimizer, spec, chunk_steps(B, n))
     alive = [True] * len(members)
-
-    run_steps = _step_runner(ensemble, optimizer, x_aug, y, spec)
-    for chunk in range(math.ceil(spec.steps / T)):
+    for chunk in range(math.ceil(spec.steps / run_steps.T)):
         for slot, (_, member) in enumerate(members):
             if alive[slot]:
-                xs, ys = stream_chunk(target, spec.domain, B, member.seed, chunk, device)
-                x_aug[:, slot, :n, :].copy_(xs)
-                y[:, slot, 0, :].copy_(ys)
-        steps = min(T, spec.steps - chunk * T)
+                run_steps.feed(slot, *stream_chunk(target, spec.domain, B, member.seed, chunk, device))
+        steps = min(run_steps.T, spec.steps - chunk * run_steps.T)
         run_steps(steps)
-        # A diverged model is frozen at zero with zero data, so it can never disturb the others
+        # A diverged model is frozen at zero with no data, so it can never disturb the others
         # (it could not anyway — slots never mix — but NaNs would keep the check below slow).
         for slot, finite in enumerate(ensemble.finite_slots()[:len(members)]):
             if alive[slot] and not finite:
                 alive[slot] = False
                 ensemble.reset(slot, *optimizer.state(), optimizer.lr)
-                x_aug[:, slot].zero_()
-                y[:, slot].zero_()
+                run_steps.clear(slot)
         if progress is not None:
             progress(steps * len(members))
 
     abs_sum = torch.zeros(G, dtype=torch.float64)
     sq_sum = torch.zeros(G, dtype=torch.float64)
-    predict = run_steps.predict if isinstance(run_steps, fused.FusedSteps) else ensemble.predict
     for xs, ys in evaluation_set(target, spec.domain, spec.test_size):
-        err = predict(xs).cpu().double() - ys
+        err = run_steps.predict(xs).cpu().double() - ys
         abs_sum += err.abs().sum(dim=1)
         sq_sum += err.square().sum(dim=1)
     wall = (time.perf_counter() - start_time) / len(members)
@@ -165,53 +154,80 @@ def train_group(group: Group, device, progress: Callable[[int], None] | None = N
     return results
 
 
-def _step_runner(ensemble: Ensemble, optimizer, x_aug, y, spec: ModelSpec) -> Callable[[int], None]:
-    """``run(k)``: train on the first k steps of the current data chunk (x_aug, y: the chunk buffers).
+def _step_runner(ensemble: Ensemble, optimizer, spec: ModelSpec, T: int):
+    """What trains a group, chunk by chunk: ``feed(slot, x, y)`` gives a slot its data chunk (x (T, n,
+    B) feature-major, y (T, B), as :func:`.data.stream_chunk` makes them), ``clear(slot)`` takes a
+    diverged slot's away, ``run(k)`` trains every live slot on the first k steps of its chunk and
+    ``run.predict(x)`` scores every slot at the points x (m, n).
 
-    On a CPU, one call of the fused C step (:mod:`.fused`) where this machine can build it and it
-    implements the setup, else a loop over the torch kernels. On a GPU, a step is ~6 kernels per
-    layer on tiny tensors, and launching them from Python costs more than running them; so the first chunk runs eagerly (it also warms
-    every lazy allocation and cuBLAS workspace), the next full chunk is recorded once as a CUDA
-    graph of T steps, and every later full chunk replays it — one launch per chunk. The graph reads
-    the chunk buffers it was recorded on, refilled in place. Replays run exactly the recorded
-    kernels, so the result does not depend on batch-mates here either.
+    On a CPU, the fused C step (:mod:`.fused`: one call per chunk, reading the chunks in place)
+    where this machine can build it and it implements the setup, else a loop over the torch
+    kernels (:class:`_TorchSteps`).
     """
-    x_steps, y_steps, loss = x_aug.unbind(0), y.unbind(0), spec.loss
-    activation = get_activation(spec.activation).name
+    if ensemble.device.type == "cpu" and fused_cpu_step(spec):
+        return fused.FusedSteps(ensemble, optimizer, T, spec.batch_size, get_activation(spec.activation).name,
+                                spec.loss, spec.optimizer)
+    return _TorchSteps(ensemble, optimizer, spec, T)
 
-    def eager(k: int) -> None:
+
+class _TorchSteps:
+    """The step as torch kernels, on chunk buffers (T, G, rows, B) laid out as ``augment`` does (last
+    row ones) and refilled in place; slots without data stay zero (x = 0, y = 0, zero weights: all
+    their gradients are exactly zero).
+
+    On a GPU, a step is ~6 kernels per layer on tiny tensors, and launching them from Python costs
+    more than running them; so the first chunk runs eagerly (it also warms every lazy allocation
+    and cuBLAS workspace), the next full chunk is recorded once as a CUDA graph of T steps, and
+    every later full chunk replays it — one launch per chunk. The graph reads the chunk buffers it
+    was recorded on, refilled in place. Replays run exactly the recorded kernels, so the result
+    does not depend on batch-mates here either.
+    """
+
+    def __init__(self, ensemble: Ensemble, optimizer, spec: ModelSpec, T: int):
+        self.ensemble, self.optimizer, self.loss, self.T, self.n = ensemble, optimizer, spec.loss, T, spec.n
+        device = ensemble.device
+        self.x = torch.zeros(T, ensemble.slots, input_rows(spec.n), spec.batch_size, device=device)
+        self.y = torch.zeros(T, ensemble.slots, 1, spec.batch_size, device=device)
+        self.predict = ensemble.predict
+        self.graphs = device.type == "cuda" and CUDA_GRAPHS
+        if self.graphs:
+            self.stream, self.graph, self.chunks = torch.cuda.Stream(device), None, 0
+
+    def feed(self, slot: int, x, y) -> None:
+        self.x[:, slot, :self.n, :].copy_(x)
+        self.x[:, slot, -1, :] = 1.0
+        self.y[:, slot, 0, :].copy_(y)
+
+    def clear(self, slot: int) -> None:
+        self.x[:, slot].zero_()
+        self.y[:, slot].zero_()
+
+    def _eager(self, k: int) -> None:
         # No autograd here (the backward is hand-written): inference mode skips torch's autograd
         # dispatch on each of the ~50 small kernels of a step, 1–5 % of a group's time. Only
         # the step loop: the data chunks are cached and read by autograd code elsewhere
         # (the naive loop), which inference tensors would break.
         with torch.inference_mode():
-            for x_t, y_t in zip(x_steps[:k], y_steps[:k]):
-                ensemble.train_step(x_t, y_t, loss)
-                optimizer.step()
+            for x_t, y_t in zip(self.x[:k], self.y[:k]):
+                self.ensemble.train_step(x_t, y_t, self.loss)
+                self.optimizer.step()
 
-    if ensemble.device.type == "cpu" and fused_cpu_step(spec):
-        return fused.FusedSteps(ensemble, optimizer, x_aug, y, activation, loss, spec.optimizer)
-    if ensemble.device.type != "cuda" or not CUDA_GRAPHS:
-        return eager
-
-    full, stream, graph, chunks = len(x_steps), torch.cuda.Stream(ensemble.device), None, 0
-
-    def run(k: int) -> None:
-        nonlocal graph, chunks
-        stream.wait_stream(torch.cuda.current_stream(ensemble.device))
-        with torch.cuda.stream(stream):
-            if k < full or chunks == 0:
-                eager(k)
+    def __call__(self, k: int) -> None:
+        if not self.graphs:
+            return self._eager(k)
+        device = self.ensemble.device
+        self.stream.wait_stream(torch.cuda.current_stream(device))
+        with torch.cuda.stream(self.stream):
+            if k < self.T or self.chunks == 0:
+                self._eager(k)
             else:
-                if graph is None:
-                    graph = torch.cuda.CUDAGraph()
-                    with torch.cuda.graph(graph, stream=stream):
-                        eager(full)
-                graph.replay()
-        torch.cuda.current_stream(ensemble.device).wait_stream(stream)
-        chunks += 1
-
-    return run
+                if self.graph is None:
+                    self.graph = torch.cuda.CUDAGraph()
+                    with torch.cuda.graph(self.graph, stream=self.stream):
+                        self._eager(self.T)
+                self.graph.replay()
+        torch.cuda.current_stream(device).wait_stream(self.stream)
+        self.chunks += 1
 
 
 @contextmanager

@@ -219,33 +219,49 @@ def _ptr(tensor) -> ctypes.c_void_p:
 
 
 class FusedSteps:
-    """``run(k)``: train an ensemble on the first k steps of the current data chunk, in one C call;
+    """``run.feed(slot, x, y)``: a slot's chunk of data, x (T, n, B) feature-major and y (T, B) float32
+    as the stream cache holds them, read in place (no copy) until the next feed or ``clear(slot)``;
+    ``run(k)``: train every live slot on the first k steps of its chunk, in one C call;
     ``run.predict(x)``: every slot at the points x, as :meth:`.Ensemble.predict` does, in one more.
 
-    ``x`` (T, G, rows, B) and ``y`` (T, G, 1, B) are the chunk buffers the engine refills in place;
-    ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates. ``build``:
-    (library, (sgemm address, 64-bit integers?)) to run instead of this machine's build (a
-    benchmark's variant, see :func:`bind`).
+    ``optimizer`` is the :mod:`.optim` object whose state buffers the C loop updates; ``T`` the
+    steps a chunk holds, ``batch`` its points per step. ``build``: (library, (sgemm address, 64-bit
+    integers?)) to run instead of this machine's build (a benchmark's variant, see :func:`bind`).
     """
 
-    def __init__(self, ensemble, optimizer, x: torch.Tensor, y: torch.Tensor, activation: str,
-                 loss: str, optimizer_name: str, build: tuple | None = None):
+    def __init__(self, ensemble, optimizer, T: int, batch: int, activation: str, loss: str, optimizer_name: str,
+                 build: tuple | None = None):
         import torch
 
         lib, (address, ilp64) = build if build is not None else _load()[:2]
-        for t in (x, y, ensemble.params, ensemble.grads, optimizer.lr, *optimizer.state()):
+        for t in (ensemble.params, ensemble.grads, optimizer.lr, *optimizer.state()):
             assert t.is_contiguous() and t.dtype == torch.float32 and t.device.type == "cpu"
-        self.lib, self.ensemble, self.optimizer, self.x, self.y = lib, ensemble, optimizer, x, y
+        self.lib, self.ensemble, self.optimizer, self.T = lib, ensemble, optimizer, T
         e = ensemble
         beta1, beta2 = getattr(optimizer, "betas", (0.0, 0.0))     # the hyperparameters the optimizer has
-        self.setup = Setup(address, int(ilp64), e.slots, e.layers, e.width, e.shapes[0][0], x.shape[-1], e.n_in,
+        self.setup = Setup(address, int(ilp64), e.slots, e.layers, e.width, e.shapes[0][0], batch, e.n_in,
                            ACTIVATIONS[activation], LOSSES[loss], OPTIMIZERS[optimizer_name],
                            getattr(optimizer, "rho", 0.0), getattr(optimizer, "eps", 0.0), beta1, beta2)
-        self.work = torch.empty(lib.depthsep_work_floats(e.layers, e.width, x.shape[-1]))
+        self.work = torch.empty(lib.depthsep_work_floats(e.layers, e.width, batch))
         state = optimizer.state() + [None, None]
         self.state = state[:2]
         self.adam_t = getattr(optimizer, "t", None)   # Adam's step count: a 0-dim float64 tensor
         self.widths = (ctypes.c_int32 * e.slots)()
+        self.x, self.y = (ctypes.c_void_p * e.slots)(), (ctypes.c_void_p * e.slots)()
+        self.chunks: list[tuple | None] = [None] * e.slots     # held here while C reads them
+
+    def feed(self, slot: int, x: torch.Tensor, y: torch.Tensor) -> None:
+        import torch
+
+        n, B = self.ensemble.n_in, self.setup.B
+        assert x.shape == (self.T, n, B) and y.shape == (self.T, B) and x.device.type == y.device.type == "cpu"
+        x, y = x.to(torch.float32).contiguous(), y.to(torch.float32).contiguous()      # as made: no copy
+        self.chunks[slot] = (x, y)
+        self.x[slot], self.y[slot] = x.data_ptr(), y.data_ptr()
+
+    def clear(self, slot: int) -> None:
+        self.chunks[slot] = None
+        self.x[slot] = self.y[slot] = None
 
     def _update_widths(self) -> None:
         # Each slot trains at its true width (0: empty or diverged, skipped): its products never
@@ -257,11 +273,9 @@ class FusedSteps:
         """All slots at the points x (m, n) → (G, m) float32; empty slots predict 0."""
         import torch
 
-        from .ensemble import augment
-
         e = self.ensemble
         self._update_widths()
-        points = augment(x.to(torch.float32)).contiguous()
+        points = x.to(torch.float32).T.contiguous()            # feature-major (n, m)
         out = torch.zeros(e.slots, x.shape[0])
         work = torch.empty(self.lib.depthsep_predict_floats(e.width))
         if self.lib.depthsep_predict(ctypes.byref(self.setup), _ptr(e.params), self.widths, _ptr(points),
@@ -271,10 +285,14 @@ class FusedSteps:
 
     def __call__(self, k: int) -> None:
         e = self.ensemble
+        assert 0 <= k <= self.T
         self._update_widths()
+        for slot, width in enumerate(self.widths):
+            if width and self.chunks[slot] is None:
+                raise RuntimeError(f"slot {slot} is live but has no data chunk")
         status = self.lib.depthsep_train_steps(
             ctypes.byref(self.setup), ctypes.c_int(k), _ptr(e.params), _ptr(e.grads), _ptr(self.state[0]),
-            _ptr(self.state[1]), _ptr(self.optimizer.lr), self.widths, _ptr(self.x),
-            _ptr(self.y), _ptr(self.adam_t), _ptr(self.work))
+            _ptr(self.state[1]), _ptr(self.optimizer.lr), self.widths, self.x, self.y,
+            _ptr(self.adam_t), _ptr(self.work))
         if status:
             raise RuntimeError(f"fused step refused its setup ({e.layers} layers)")

@@ -1,11 +1,12 @@
 /* A chunk of training steps of one group, in one call: the engine's CPU step without per-op overhead.
 
-   The layout is the Ensemble's (ensemble.py), read in place through pointers:
+   The parameters' layout is the Ensemble's (ensemble.py), the data the stream cache's (data.py), all
+   read in place through pointers:
 
      params, grads, state0, state1, lr   flat buffers; layer l is (G, rows_l, cols_l), row-major,
                                          rows_0 = R0 (inputs, zero rows, the bias row last),
                                          rows_l = W + 1 (units, then the bias row), cols = W (1 at the top)
-     x  (T, G, R0, B)   feature-major inputs, n rows read;      y (T, G, 1, B)
+     x[g] (T, n, B)     slot g's chunk of inputs, feature-major;  y[g] (T, B) its targets
 
    Per step and per live slot g of true width w ≤ W, the same chain rule as Ensemble.forward/backward,
    on the slot's w units only (its padding is never read or written):
@@ -308,13 +309,12 @@ static void layout(const Setup *s, size_t *off, int *rows, int *cols) {
    gradients. Its padded units (rows and columns w..W−1) are never read or written: their
    parameters and gradients stay exactly zero. */
 static void slot_step(const Setup *s, const size_t *off, const int *rows, const int *cols, int g, int w,
-                      const float *params, float *grads, const float *x, const float *y, float *work) {
-    const int L = s->L, W = s->W, B = s->B, R0 = s->R0;
+                      const float *params, float *grads, const float *xg, const float *yg, float *work) {
+    const int L = s->L, W = s->W, B = s->B;
     const size_t hsize = (size_t)(W + 1) * B;
     float *H = work;                               /* L buffers, (w, B) used of (W + 1, B) */
     float *D0 = H + L * hsize, *D1 = D0 + (size_t)W * B;      /* dZ and dH, then dZᵀ (B, w) */
     float *pred = D1 + 2 * (size_t)W * B, *dpred = pred + B;
-    const float *xg = x + (size_t)g * R0 * B, *yg = y + (size_t)g * B;
 #define PARAM(l) (params + off[l] + (size_t)g * rows[l] * cols[l])
 #define GRAD(l) (grads + off[l] + (size_t)g * rows[l] * cols[l])
 #define INPUT(l) ((l) == 0 ? xg : H + (size_t)((l) - 1) * hsize)
@@ -408,7 +408,7 @@ enum { EVAL_COLUMNS = BATCH_BLOCK };   /* points per block of evaluation: the hi
 /* Floats of scratch depthsep_predict needs. */
 size_t depthsep_predict_floats(int W) { return 2 * (size_t)(W + 1) * EVAL_COLUMNS; }
 
-/* Every live slot at the same m points: x (R0, m) feature-major (its first n rows read), out (G, m).
+/* Every live slot at the same m points: x (n, m) feature-major, out (G, m).
    widths[g]: slot g's true width, 0 for an empty slot (left untouched). The forward of slot_step, a
    block of points at a time. Returns 0, or 1 for a bad setup. */
 int depthsep_predict(const Setup *s, const float *params, const int32_t *widths, const float *x, int m,
@@ -451,21 +451,22 @@ size_t depthsep_work_floats(int L, int W, int B) {
     return (size_t)L * (W + 1) * B + 3 * (size_t)W * B + 2 * (size_t)B;
 }
 
-/* Train `steps` steps on x[0..steps), y[0..steps). widths[g]: slot g's true width, 0 to skip it
-   (an empty or diverged slot). Returns 0, or 1 for a bad setup (too many layers). */
+/* Train `steps` steps, slot g on the first `steps` of x[g], y[g]. widths[g]: slot g's true width, 0
+   to skip it (an empty or diverged slot: its x[g], y[g] are not read). Returns 0, or 1 for a bad
+   setup (too many layers). */
 int depthsep_train_steps(const Setup *s, int steps, float *params, float *grads, float *state0, float *state1,
-                         const float *lr, const int32_t *widths, const float *x,
-                         const float *y, double *adam_t, float *work) {
+                         const float *lr, const int32_t *widths, const float *const *x,
+                         const float *const *y, double *adam_t, float *work) {
     size_t off[MAX_LAYERS + 2];
     int rows[MAX_LAYERS + 1], cols[MAX_LAYERS + 1];
     if (s->L < 1 || s->L > MAX_LAYERS) return 1;
     layout(s, off, rows, cols);
     const size_t total = off[s->L + 1];
-    const size_t xstep = (size_t)s->G * s->R0 * s->B, ystep = (size_t)s->G * s->B;
+    const size_t xstep = (size_t)s->n * s->B, ystep = (size_t)s->B;
     for (int t = 0; t < steps; t++) {
         for (int g = 0; g < s->G; g++)
             if (widths[g] > 0 && widths[g] <= s->W)
-                slot_step(s, off, rows, cols, g, widths[g], params, grads, x + t * xstep, y + t * ystep, work);
+                slot_step(s, off, rows, cols, g, widths[g], params, grads, x[g] + t * xstep, y[g] + t * ystep, work);
         update(s, total, params, grads, state0, state1, lr, adam_t);
     }
     return 0;

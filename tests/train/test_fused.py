@@ -10,7 +10,7 @@ from depthsep.train import ModelSpec, fused, train_models, train_naive
 from depthsep.train import engine as engine_module
 from depthsep.train.engine import fused_cpu_step, plan_groups, train_group
 from depthsep.train.grouping import Group
-from depthsep.train.ensemble import Ensemble, augment
+from depthsep.train.ensemble import Ensemble
 from depthsep.train.optim import make_optimizer
 
 pytestmark = pytest.mark.skipif(fused.unavailable_reason() is not None,
@@ -51,9 +51,11 @@ def test_one_fused_step_leaves_autograds_gradients(activation, loss, width, batc
     g = torch.Generator().manual_seed(1)
     x = torch.rand(e.slots, batch, 5, generator=g) * 2
     y = x.prod(-1)
-    x_aug, y_chunk = augment(x).unsqueeze(0).contiguous(), y.view(1, e.slots, 1, batch).contiguous()
     before = [e.export(s) for s in range(2)]
-    fused.FusedSteps(e, optimizer, x_aug, y_chunk, activation, loss, "sgd")(1)
+    run = fused.FusedSteps(e, optimizer, 1, batch, activation, loss, "sgd")
+    for slot in range(2):                        # the dummy slot gets no data
+        run.feed(slot, x[slot].T.unsqueeze(0).contiguous(), y[slot].unsqueeze(0).contiguous())
+    run(1)
 
     act = {"tanh": torch.tanh, "relu": torch.relu}[activation]
     for slot, layers in enumerate(before):
@@ -248,8 +250,7 @@ def test_networks_deeper_than_the_c_tables_train_with_the_torch_step():
 def test_fused_evaluation_is_the_ensembles_to_round_off(activation):
     e = _ensemble(activation, layers=3, width=16)             # slots: width 16, width 11, a dummy
     optimizer = make_optimizer("sgd", e.params, e.grads, e.per_slot([0.0] * e.slots))
-    chunk = torch.zeros(1, e.slots, e.shapes[0][0], 8)
-    run = fused.FusedSteps(e, optimizer, chunk, torch.zeros(1, e.slots, 1, 8), activation, "l1", "sgd")
+    run = fused.FusedSteps(e, optimizer, 1, 8, activation, "l1", "sgd")
     x = torch.rand(2500, 5, generator=torch.Generator().manual_seed(3)) * 2    # 2 full blocks and a part
     got, want = run.predict(x), e.predict(x)
     assert got.shape == want.shape == (3, 2500)

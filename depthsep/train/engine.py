@@ -43,14 +43,11 @@ from . import fused
 
 fused.warm_cache()      # the C step compiles (first run on a machine) while torch imports
 
-# torch's import makes ~10⁶ objects and no garbage cycles: with the cyclic collector paused, none
-# of its passes over them runs (≈ 0.2 s of a process's start-up, measured).
+# These imports (torch's above all) make ~10⁶ objects and no garbage cycles: with the cyclic
+# collector paused, none of its passes over them runs (≈ 0.2–0.3 s of a process's start-up).
 _collecting = gc.isenabled()
 gc.disable()
 import torch
-
-if _collecting:
-    gc.enable()
 
 from .._openblas import one_thread
 from ..activations import get_activation
@@ -63,6 +60,9 @@ from .lifetime import die_with_parent
 from .optim import make_optimizer
 from .spec import ModelSpec, RunResult
 from .warm import starting_parameters
+
+if _collecting:
+    gc.enable()
 
 CUDA_GRAPHS = True               # replay each full data chunk as one CUDA graph (see _TorchSteps)
 FUSED_CPU = True                 # train CPU groups with the fused C step where it can (see _step_runner)

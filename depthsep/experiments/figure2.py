@@ -66,7 +66,7 @@ def figure2_grid(mode: str = "quick") -> dict:
       20 000 for ``quick``.
 
     ``quick``: tanh, layers {1, 2, 3, 4, 6, 8} × widths {5, 10, 20, 40, 80} (30 cells × 4 seeds):
-    3 min 00 s wall on a 2-core AMD EPYC with the fused CPU step (6 min 15 s with the engine as it
+    2 min 41 s wall on a 2-core AMD EPYC with the fused CPU step (5 min 44 s with the engine as it
     was before that step, in the same run; 7 min on a 2-core Intel Xeon then). One hidden layer
     stays at MAE 0.94–0.97 for every width (barely below the constant's 0.995), while 2–6 layers of
     width ≥ 20 reach 0.78–0.87. ``full``:

@@ -17,8 +17,9 @@ supported — never on a model's batch-mates, so a model's result still depends 
 
 Built on first use: the source is compiled with the system's C compiler (``-O3 -march=native``)
 into a per-user cache, keyed by the source, the compiler and the CPU, so a machine compiles it
-once (≈ 0.5–1 s, on a thread while torch imports: :func:`warm_cache`). ``DEPTHSEP_FUSED=0`` turns it off; ``DEPTHSEP_CACHE`` moves the cache. Where
-anything is missing the engine keeps its torch path (:func:`unavailable_reason` says why).
+once (≈ 0.5–1 s, on a thread while torch imports: :func:`warm_cache`). ``DEPTHSEP_FUSED=0`` turns
+it off; ``DEPTHSEP_CACHE`` moves the cache. Where anything is missing the engine keeps its torch
+path (:func:`unavailable_reason` says why).
 """
 
 from __future__ import annotations

@@ -28,10 +28,11 @@
 
    Matrix products go through the sgemm of numpy's OpenBLAS, passed in as a function pointer (its
    symbol name and integer width vary between builds; fused.py finds them). The elementwise loops are
-   plain C that the compiler vectorises, but for tanh, a rational function (tanh_approx), not a libm
-   call, written out for AVX registers (tanh_lanes) with the same bits; so no -ffast-math is needed — which would also let the compiler assume away the NaNs that
-   divergence detection relies on. NaNs propagate through every formula here, as they do in torch.
-   Only tanh and ReLU are implemented; any other σ trains with the torch step. */
+   plain C that the compiler vectorises, or written out for AVX registers to the same bits (tanh, a
+   rational function rather than a libm call; a layer's dZ pass): so no -ffast-math is needed, which
+   would also let the compiler assume away the NaNs that divergence detection relies on. NaNs
+   propagate through every formula here, as they do in torch. Only tanh and ReLU are implemented;
+   any other σ trains with the torch step. */
 
 #include <math.h>
 #include <stddef.h>
@@ -125,12 +126,13 @@ static void weight_grad_product(const Setup *s, int k, int w, int B, const float
     }
 }
 
-/* grad[u] = Σ_b dZ[u, b] for u < w, a bias row's gradient (dz: w × B). Each sum in a fixed order that
-   vectorises without -ffast-math (see the top): eight running sums over the batch, b ≡ 0…7 mod 8,
-   added pairwise, then the last B mod 8 terms. */
+/* A bias's gradient is a sum over the batch, Σ_b dZ[u, b], taken in a fixed order that vectorises
+   without -ffast-math (see the top): eight running sums, b ≡ 0…7 mod 8, added pairwise, then the
+   last B mod 8 terms. batch_sum takes it for one row; dz_pass for eight rows at once, to the same
+   bits. */
 typedef float float8 __attribute__((vector_size(32)));      /* GCC's and Clang's vector extension */
 
-/* The fixed-order sum of one row: eight running sums folded pairwise, then the last B mod 8 terms */
+/* The end of a row's sum: its eight running sums folded pairwise, then d[b..B) */
 static float row_sum(const float8 *acc, const float *d, int b, int B) {
     const float8 a = *acc;
     float sum = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
@@ -138,35 +140,16 @@ static float row_sum(const float8 *acc, const float *d, int b, int B) {
     return sum;
 }
 
-/* Four rows at a time: a running sum waits on its previous add, so one row alone runs at the add's
-   latency; four independent rows fill the pipeline. Each row's own order is unchanged. */
-static void bias_grad(const float *restrict dz, int w, int B, float *restrict grad) {
-    int u = 0;
-    for (; u + 4 <= w; u += 4) {
-        const float *d = dz + (size_t)u * B;
-        float8 acc[4] = {{0.0f}, {0.0f}, {0.0f}, {0.0f}};
-        int b = 0;
-        for (; b + 8 <= B; b += 8)
-            for (int r = 0; r < 4; r++) {
-                float8 x;
-                memcpy(&x, d + (size_t)r * B + b, sizeof x);      /* an unaligned load */
-                acc[r] += x;
-            }
-        for (int r = 0; r < 4; r++) grad[u + r] = row_sum(&acc[r], d + (size_t)r * B, b, B);
+static float batch_sum(const float *d, int B) {
+    float8 acc = {0.0f};
+    int b = 0;
+    for (; b + 8 <= B; b += 8) {
+        float8 x;
+        memcpy(&x, d + b, sizeof x);               /* an unaligned load */
+        acc += x;
     }
-    for (; u < w; u++) {
-        const float *d = dz + (size_t)u * B;
-        float8 acc = {0.0f};
-        int b = 0;
-        for (; b + 8 <= B; b += 8) {
-            float8 x;
-            memcpy(&x, d + b, sizeof x);
-            acc += x;
-        }
-        grad[u] = row_sum(&acc, d, b, B);
-    }
+    return row_sum(&acc, d, b, B);
 }
-
 
 /* tanh to ≤ 6 ulp (≤ 3.5e-7 absolute; torch's CPU path, 2·sigmoid(2z) − 1, is within 1.8e-7): the
    odd rational approximation x·p(x²)/q(x²) that Eigen uses for float tanh, clamped where tanh rounds
@@ -289,7 +272,7 @@ static inline float8 derivative8(int activation, float8 d, float8 h) {
 #endif
 
 /* A layer's dZ from its dH, in one pass where three would read it again and again: dz = dz ⊙ σ'(h)
-   in place (derivative), grad[u] = Σ_b dz[u, b] (bias_grad, in its order) and, where dzt is not
+   in place (derivative), grad[u] = Σ_b dz[u, b] (batch_sum's order) and, where dzt is not
    NULL, dzt (B × w) = dzᵀ for the weight gradient's NN product. dz and h: w × B. With AVX, eight
    rows at a time through registers; the edges and other CPUs row by row, to the same bits. */
 static void dz_pass(int activation, float *restrict dz, const float *restrict h, int w, int B,
@@ -324,7 +307,7 @@ static void dz_pass(int activation, float *restrict dz, const float *restrict h,
     for (; u < w; u++) {                             /* the rows below the blocks */
         float *d = dz + (size_t)u * B;
         derivative(activation, d, h + (size_t)u * B, (size_t)B);
-        bias_grad(d, 1, B, grad + u);
+        grad[u] = batch_sum(d, B);
         if (dzt)
             for (int c = 0; c < B; c++) dzt[(size_t)c * w + u] = d[c];
     }
@@ -373,7 +356,7 @@ static void slot_step(const Setup *s, const size_t *off, const int *rows, const 
         dpred[b] = d * scale;
     }
     gemm(s, NO_TRANS, TRANS, w, 1, B, top, B, dpred, B, GRAD(L), 1);
-    bias_grad(dpred, 1, B, GRAD_BIAS(L));
+    *GRAD_BIAS(L) = batch_sum(dpred, B);
     float *dz = D0, *dh = D1, *dzt = w >= TRANSPOSED_GRAD_WIDTH ? D1 + (size_t)W * B : NULL;
     for (int r = 0; r < w; r++)                    /* P_L dZ is an outer product */
         for (int b = 0; b < B; b++) dz[(size_t)r * B + b] = PL[r] * dpred[b];

@@ -82,6 +82,23 @@ def test_one_fused_step_leaves_autograds_gradients(activation, loss, width, batc
 WIDE = [("tanh", "l1", "adadelta", (40, 35, 33), 300), ("relu", "l2", "adam", (40, 39, 34), 64)]
 
 
+def test_a_live_slot_without_its_data_chunk_is_refused_and_a_cleared_one_is_not_read():
+    e = _ensemble("tanh", width=16)                          # slots: width 16, width 11, a dummy
+    optimizer = make_optimizer("sgd", e.params, e.grads, e.per_slot([0.1] * e.slots))
+    run = fused.FusedSteps(e, optimizer, 2, 32, "tanh", "l2", "sgd")
+    x = torch.rand(2, 5, 32, generator=torch.Generator().manual_seed(4)) * 2
+    run.feed(0, x, x.prod(1))
+    with pytest.raises(RuntimeError, match="slot 1 is live but has no data chunk"):
+        run(2)
+    before = e.params.clone()
+    run.feed(1, x, x.prod(1))
+    run.clear(1)
+    e.reset(1)                                               # as the engine does for a diverged slot
+    run(2)                                                   # slot 1 skipped: nothing read for it
+    assert not torch.equal(e.views(e.params)[0][0], e.views(before)[0][0])
+    assert all(view[1:].abs().sum() == 0 for view in e.views(e.params))
+
+
 @pytest.mark.parametrize("activation, loss, optimizer, widths, batch",
                          [(*s, (8, 6, 7), 64) for s in SETUPS] + WIDE)
 def test_fused_training_is_the_torch_steps_to_round_off(activation, loss, optimizer, widths, batch, monkeypatch):

@@ -63,9 +63,8 @@ class _ChunkCache:
             self.items.move_to_end(key)
             return self.items[key]
         value = make()
-        nbytes = sum(t.numel() * t.element_size() for t in value)
         self.items[key] = value
-        self.size += nbytes
+        self.size += _nbytes(value)
         self.trim()
         return value
 
@@ -73,7 +72,11 @@ class _ChunkCache:
         """Evict the least recently used chunks until within capacity (the newest always stays)."""
         while self.size > self.capacity and len(self.items) > 1:
             _, old = self.items.popitem(last=False)
-            self.size -= sum(t.numel() * t.element_size() for t in old)
+            self.size -= _nbytes(old)
+
+
+def _nbytes(chunk: tuple[Tensor, ...]) -> int:
+    return sum(t.numel() * t.element_size() for t in chunk)
 
 
 # One cache per device type: a GPU's holds device memory, which its groups' memory model budgets
@@ -121,9 +124,8 @@ def cpu_cache_share(processes: int) -> Iterator[int]:
     """
     cache = _cache_for(torch.device("cpu"))
     before = cache.capacity
-    cache.capacity = max(before, _cpu_share(processes))
     try:
-        yield cache.capacity
+        yield grow_cpu_cache(processes)
     finally:
         cache.capacity = before
         cache.trim()

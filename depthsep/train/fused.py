@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 SOURCE = Path(__file__).with_name("fused_step.c")
 FLAGS = ("-O3", "-march=native", "-fPIC", "-shared", "-std=c11", "-fno-math-errno")
 # What the C step implements, by the codes of its enums (fused_step.c).
-ACTIVATIONS = {"tanh": 0, "relu": 1}   # σ(0) = 0: padded units need no gradient mask
+ACTIVATIONS = {"tanh": 0, "relu": 1}
 LOSSES = {"l1": 0, "l2": 1}
 OPTIMIZERS = {"adadelta": 0, "adam": 1, "sgd": 2}
 #: cblas_sgemm as numpy's OpenBLAS builds name it: numpy ≥ 2 wheels (scipy-openblas, 64-bit

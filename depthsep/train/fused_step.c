@@ -71,7 +71,7 @@ typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, cons
 
 typedef struct {
     void *sgemm; int ilp64;
-    int G, L, W, R0, B, n;             /* n: the inputs, the first n of the R0 input rows */
+    int G, L, W, R0, B, n;             /* n inputs; R0 rows in layer 0's block: the n, zero rows, bias */
     int activation, loss, optimizer;
     float rho, eps, beta1, beta2;      /* AdaDelta: rho, eps; Adam: beta1, beta2, eps */
 } Setup;

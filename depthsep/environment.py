@@ -6,6 +6,8 @@
 
 Versions come from the installed distributions' metadata (nothing heavy is imported for them, so a
 broken optional package cannot break the report); torch is imported for the device facts.
+:func:`environment` is the same without Ray: what a result's record (a figure's ``.run.json``) says
+it was made with.
 """
 
 from __future__ import annotations
@@ -90,20 +92,40 @@ def cpu_step() -> str:
             f"{'/'.join(fused.OPTIMIZERS)}; torch kernels otherwise")
 
 
-def doctor() -> dict:
-    """Versions, platform, device, threads, cores and Ray availability, as one JSON-able dict."""
+def processor() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), else what :mod:`platform` knows of it."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict:
+    """What a result is made with — versions, platform, processor, device, threads, cores, CPU matmul
+    and training step — as one JSON-able dict: :func:`doctor` without Ray (whose import alone takes
+    seconds), for the records results carry."""
     versions = {"python": platform.python_version()}
     versions.update({key: _version(dist) for key, dist in PACKAGES.items()})
     return {
         "versions": versions,
         "platform": platform.platform(),
+        "processor": processor(),
         "python_executable": sys.executable,
         **_device(),
         **_cores(),
         **blas_report(),
         "cpu_step": cpu_step(),
-        "ray": _ray(versions["ray"]),
     }
 
 
-__all__ = ["blas_report", "cpu_step", "doctor"]
+def doctor() -> dict:
+    """Versions, platform, processor, device, threads, cores and Ray availability, as one JSON-able dict."""
+    facts = environment()
+    return {**facts, "ray": _ray(facts["versions"]["ray"])}
+
+
+__all__ = ["blas_report", "cpu_step", "doctor", "environment", "processor"]

@@ -109,7 +109,8 @@ def _one_command_block(index: int, command: str, folder: Path, files, capsys) ->
 
 def test_the_main_job_runs_as_written(tmp_path, monkeypatch, capsys, tiny_figure2):
     monkeypatch.chdir(tmp_path)
-    out = _one_command_block(2, ".venv/bin/depthsep figure2", tmp_path, ("figure2.png", "figure2.svg", "figure2.db"),
+    out = _one_command_block(2, ".venv/bin/depthsep figure2", tmp_path, ("figure2.png", "figure2.svg", "figure2.csv",
+                                                                          "figure2.run.json", "figure2.db"),
                              capsys)
     assert "best cell" in out and "worst cell" in out
     again = json.loads(_run(["figure2", "--no-progress", "--json"], capsys))

@@ -165,7 +165,8 @@ def render_sweep(r: dict) -> str:
         if cell:
             text += (f"\n{key} cell: {cell['layers']} layer(s) x width {cell['width']} ({cell['activation']}), "
                      f"test MAE {cell['test_mae']:.4g} (mean of {cell['seeds']} seed(s))")
-    return "\n".join([text, *(f"wrote {p}" for p in [*r.get("files", []), *r.get("tables", [])])])
+    written = [*r.get("files", []), *r.get("tables", []), *([r["record"]] if r.get("record") else [])]
+    return "\n".join([text, *(f"wrote {p}" for p in written)])
 
 
 def render_radial(r: dict) -> str:
@@ -305,6 +306,7 @@ def render_doctor(r: dict) -> str:
     rows = [(name, version) for name, version in r["versions"].items()]
     rows += [
         ("platform", r["platform"]),
+        ("processor", r["processor"]),
         ("device", r["device"] + (f" ({', '.join(r['gpus'])}; CUDA {r['cuda_version']})" if r["gpus"] else "")),
         ("torch threads", f"{r['torch_threads']} (interop {r['torch_interop_threads']})"),
         ("cpus", f"{r['usable_cpus']} usable of {r['cpu_count']}"),

@@ -24,14 +24,18 @@ The module reads as its passes:
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
+from datetime import datetime, timezone
 
 from ..checks import choice, figure_paths, positive_int, positive_number
 from ..errors import DepthsepError
 from ..train.config import RunOptions
 from ..train.spec import DEFAULT_LR, LOSSES, RANDOM_INIT, parse_domain
-from ..train.sweep import grid_specs, run_specs
+from ..train.store import ResultStore
+from ..train.sweep import grid_specs, run_specs, stored_rows
 from ._atomic import write_csv
+from ._provenance import command_line, write_record
 from ._stats import summarise
 
 # -- 1. preset -------------------------------------------------------------------------------------
@@ -96,9 +100,12 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
 
     Returns the summary of :func:`~depthsep.train.sweep.run_specs` plus ``files`` (PNG and SVG paths:
     ``out`` for the first activation, ``<stem>-<activation>.<ext>`` for the others), ``tables``
-    (each heatmap's cells as CSV, same stems) and ``baseline_mae``, the best constant predictor's
-    test MAE the colours are centred on. Every figure path is checked before any training.
+    (each heatmap's cells as CSV, same stems), ``baseline_mae``, the best constant predictor's
+    test MAE the colours are centred on, and ``record``: ``<stem>.run.json``, the command that makes
+    it all again and what it was made with (:mod:`._provenance`). Every figure path is checked
+    before any training.
     """
+    started, start = datetime.now(timezone.utc), time.perf_counter()
     grid = figure2_grid(mode)
     stem, ext = os.path.splitext(os.fspath(out))
     outs = [os.fspath(out) if i == 0 else f"{stem}-{activation}{ext or '.png'}"
@@ -115,7 +122,13 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
         files += drawn["files"]
         tables.append(drawn["table"])
         baseline = drawn["baseline"]["mae"]
-    return {**summary, "files": files, "tables": tables, "baseline_mae": baseline}
+    with ResultStore(store, readonly=True) as stored:
+        rows = stored_rows(stored, specs)
+    command = command_line("depthsep", "figure2", f"--{mode}", ("--store", os.fspath(store)), ("--out", outs[0]),
+                           ("--backend", None if run.backend == "local" else run.backend), ("--address", run.address),
+                           ("--device", run.device), ("--workers", run.workers))
+    record = write_record(outs[0], command, started, time.perf_counter() - start, summary, rows, files + tables)
+    return {**summary, "files": files, "tables": tables, "baseline_mae": baseline, "record": record}
 
 
 # -- 3. analysis from the store ---------------------------------------------------------------------
@@ -185,7 +198,6 @@ def heatmap_data(store_path, target: str = "product:20", activation: str = "tanh
     ``setups_left_out`` (the others, each with its ``runs``) and ``baseline`` (:func:`constant_baseline`
     of the drawn setup).
     """
-    from ..train.store import ResultStore
     from ..train.targets import make_target
 
     target = make_target(target).name

@@ -45,6 +45,7 @@ from ..errors import DepthsepError
 from ..train.config import RunOptions
 from . import _claims as checks
 from ._page import Block, Claim, Figure, Page, Table, status_counts, write_claims, write_html, write_markdown
+from ._provenance import store_facts
 
 MODES = ("smoke", "quick", "full")
 #: Store file names: the ones the experiments' own commands write by default.
@@ -1133,27 +1134,14 @@ def _select(sections) -> list[Section]:
     return chosen
 
 
-def _machine() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or platform.machine()
-
-
 def _store_facts(path: Path) -> list:
     """A store's rows, and the devices and depthsep versions its models were trained with."""
     from ..train.store import ResultStore
 
     with ResultStore(path, readonly=True) as store:
-        rows = store.rows()
-    trained = sum(r["wall_s"] or 0.0 for r in rows)
-    return [path.name, len(rows), _clock(trained), ", ".join(sorted({str(r["device"]) for r in rows})) or "–",
-            ", ".join(sorted({str(r["version"]) for r in rows})) or "–", f"{path.stat().st_size / 1e6:.2f} MB"]
+        facts = store_facts(store.rows())
+    return [path.name, facts["models"], _clock(facts["training_s"]), ", ".join(facts["devices"]) or "–",
+            ", ".join(facts["depthsep_versions"]) or "–", f"{path.stat().st_size / 1e6:.2f} MB"]
 
 
 def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | None = None, *,
@@ -1225,7 +1213,7 @@ def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | N
         ("generated", started_at.strftime("%Y-%m-%d %H:%M UTC")),
         ("command", f"depthsep report --{mode} --store-dir {store_path} --out {out_dir}"),
         ("depthsep and libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
-        ("machine", f"{_machine()}, {environment['cpu_count']} CPUs ({environment['usable_cpus']} usable), "
+        ("machine", f"{environment['processor']}, {environment['cpu_count']} CPUs ({environment['usable_cpus']} usable), "
                     f"{environment['platform']}"),
         ("device", f"{environment['device']}" + (f" ({', '.join(environment['gpus'])})" if environment["gpus"] else "")
                    + f", torch threads {environment['torch_threads']}, CPU matmul {environment['hidden_layer_matmul']}"),
@@ -1244,7 +1232,7 @@ def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | N
         f"Reproduces Rolnick & Tegmark, “The power of deeper networks for expressing natural functions” (ICLR 2018), "
         f"and Safran, Eldan & Shamir, “Depth separations in neural networks: what is actually being separated?” "
         f"(COLT 2019): each numbered result beside the check that tests it. Mode `{mode}`; "
-        f"{', '.join(f'{n} {s}' for s, n in counts.items() if n)}; {_clock(total)} on {_machine()}.",
+        f"{', '.join(f'{n} {s}' for s, n in counts.items() if n)}; {_clock(total)} on {environment['processor']}.",
         "Every number on this page was computed by depthsep in this run (training results read from the stores "
         "in the provenance); each claim's command reproduces its row alone.",
     ]

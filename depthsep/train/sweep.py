@@ -129,14 +129,20 @@ def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions()
             "store": os.fspath(store_path), "best": best, "worst": worst}
 
 
+def stored_rows(store: ResultStore, specs: list[ModelSpec], **filters) -> list[dict]:
+    """The store's rows of the models ``specs`` name (each at most once), narrowed by ``filters``
+    (column=value, as :meth:`ResultStore.rows` takes them)."""
+    wanted = {spec_key(s) for s in specs}
+    return [row for row in store.rows(target=sorted({s.target for s in specs}), **filters)
+            if tuple(row[c] for c in KEY_COLUMNS) in wanted]
+
+
 def _extreme_cells(store: ResultStore, specs: list[ModelSpec]) -> tuple[dict | None, dict | None]:
     """(best, worst) cell of ``specs`` by mean test MAE over the seeds stored as done."""
-    wanted = {spec_key(s) for s in specs}
     cell_columns = [c for c in KEY_COLUMNS if c != "seed"]
     maes: dict[tuple, list[float]] = {}
-    for row in store.rows(target=sorted({s.target for s in specs}), status="done"):
-        if tuple(row[c] for c in KEY_COLUMNS) in wanted:
-            maes.setdefault(tuple(row[c] for c in cell_columns), []).append(row["test_mae"])
+    for row in stored_rows(store, specs, status="done"):
+        maes.setdefault(tuple(row[c] for c in cell_columns), []).append(row["test_mae"])
     if not maes:
         return None, None
     varying = [c for i, c in enumerate(cell_columns) if len({cell[i] for cell in maes}) > 1]
@@ -226,4 +232,4 @@ def _clock(seconds: float) -> str:
     return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
 
 
-__all__ = ["grid_specs", "run_specs", "sweep"]
+__all__ = ["grid_specs", "run_specs", "stored_rows", "sweep"]

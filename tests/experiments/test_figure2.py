@@ -1,9 +1,14 @@
 """Figure 2: the presets, the sweep into a store, the constant baseline, which setup a heatmap draws."""
 
 import csv
+import json
+import shlex
 
 import numpy as np
 import pytest
+import torch
+
+from depthsep.cli import main
 
 from depthsep.errors import DepthsepError
 from depthsep.experiments import figure2 as fig2
@@ -159,6 +164,35 @@ def test_figure2_sweeps_resumes_and_draws_each_activation(tmp_path, monkeypatch)
     assert first["baseline_mae"] == pytest.approx(np.abs(labels - np.median(labels)).mean())
     again = figure2("quick", store, out, RUN)
     assert (again["skipped"], again["trained"]) == (4, 0)
+
+
+def test_the_record_beside_the_figure_holds_a_command_that_makes_it_again(tmp_path, monkeypatch, capsys):
+    grid = dict(target="product:4", domain="0:2", optimizer="adadelta", lr=None, loss="l1", layers=[1, 2],
+                widths=[4], activations=["tanh"], seeds=[0, 1], steps=20, batch_size=16, test_size=200)
+    monkeypatch.setattr(fig2, "figure2_grid", lambda mode: dict(grid))
+    store, out = tmp_path / "f.db", tmp_path / "f.png"
+    first = figure2("quick", store, out, RUN)
+    assert first["record"] == str(tmp_path / "f.run.json")
+    record = json.loads((tmp_path / "f.run.json").read_text())
+    assert record["command"] == f"depthsep figure2 --quick --store {store} --out {out} --workers 1"
+    assert record["models"] == {"total": 4, "skipped": 0, "trained": 4, "diverged": 0}
+    with ResultStore(store, readonly=True) as stored:
+        rows = stored.rows()
+    assert record["store"] == {"path": str(store), "models": 4, "training_s": pytest.approx(sum(r["wall_s"] for r in rows), abs=1e-3),
+                               "devices": ["cpu"], "depthsep_versions": sorted({r["version"] for r in rows})}
+    assert record["store"]["training_s"] > 0 and 0 < record["wall_s"]
+    assert record["environment"]["versions"]["torch"] == torch.__version__
+    assert record["environment"]["device"] == "cpu" and record["environment"]["processor"]
+    assert record["files"] == [str(out), str(tmp_path / "f.svg"), str(tmp_path / "f.csv")]
+
+    # The recorded command, typed again, finds the result in its store and redraws it: a resumed
+    # run's record keeps the whole result's training time, not this call's.
+    argv = shlex.split(record["command"])
+    assert argv[0] == "depthsep" and main([*argv[1:], "--no-progress"]) == 0
+    assert "wrote " + str(tmp_path / "f.run.json") in capsys.readouterr().out
+    again = json.loads((tmp_path / "f.run.json").read_text())
+    assert again["models"] == {"total": 4, "skipped": 4, "trained": 0, "diverged": 0}
+    assert again["store"] == record["store"]
 
 
 def test_warm_starts_in_the_same_store_leave_the_cells_unchanged(tmp_path):

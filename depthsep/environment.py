@@ -114,7 +114,6 @@ def environment() -> dict:
         "versions": versions,
         "platform": platform.platform(),
         "processor": processor(),
-        "python_executable": sys.executable,
         **_device(),
         **_cores(),
         **blas_report(),
@@ -125,7 +124,7 @@ def environment() -> dict:
 def doctor() -> dict:
     """Versions, platform, processor, device, threads, cores and Ray availability, as one JSON-able dict."""
     facts = environment()
-    return {**facts, "ray": _ray(facts["versions"]["ray"])}
+    return {**facts, "python_executable": sys.executable, "ray": _ray(facts["versions"]["ray"])}
 
 
 __all__ = ["blas_report", "cpu_step", "doctor", "environment", "processor"]

@@ -106,8 +106,8 @@ def processor() -> str:
 
 def environment() -> dict:
     """What a result is made with — versions, platform, processor, device, threads, cores, CPU matmul
-    and training step — as one JSON-able dict: :func:`doctor` without Ray (whose import alone takes
-    seconds), for the records results carry."""
+    and training step — as one JSON-able dict: :func:`doctor` without Ray (nothing a result depends
+    on, and its import alone takes about half a second), for the records results carry."""
     versions = {"python": platform.python_version()}
     versions.update({key: _version(dist) for key, dist in PACKAGES.items()})
     return {

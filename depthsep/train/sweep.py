@@ -130,8 +130,8 @@ def run_specs(specs: list[ModelSpec], store_path, run: RunOptions = RunOptions()
 
 
 def stored_rows(store: ResultStore, specs: list[ModelSpec], **filters) -> list[dict]:
-    """The store's rows of the models ``specs`` name (each at most once), narrowed by ``filters``
-    (column=value, as :meth:`ResultStore.rows` takes them)."""
+    """The store's rows of the models ``specs`` name, narrowed by ``filters`` (column=value, as
+    :meth:`ResultStore.rows` takes them)."""
     wanted = {spec_key(s) for s in specs}
     return [row for row in store.rows(target=sorted({s.target for s in specs}), **filters)
             if tuple(row[c] for c in KEY_COLUMNS) in wanted]

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from depthsep.cli import main
-
 from depthsep.errors import DepthsepError
 from depthsep.experiments import figure2 as fig2
 from depthsep.experiments._heatmap import column_position

@@ -45,7 +45,7 @@ from ..errors import DepthsepError
 from ..train.config import RunOptions
 from . import _claims as checks
 from ._page import Block, Claim, Figure, Page, Table, status_counts, write_claims, write_html, write_markdown
-from ._provenance import store_facts
+from ._provenance import command_line, store_facts
 
 MODES = ("smoke", "quick", "full")
 #: Store file names: the ones the experiments' own commands write by default.
@@ -1211,7 +1211,7 @@ def report(mode: str = "quick", store_dir=".", out="report", run: RunOptions | N
     stores = [store_path / name for name in STORES.values() if (store_path / name).exists()]
     provenance = [
         ("generated", started_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("command", f"depthsep report --{mode} --store-dir {store_path} --out {out_dir}"),
+        ("command", command_line("depthsep", "report", f"--{mode}", ("--store-dir", store_path), ("--out", out_dir))),
         ("depthsep and libraries", ", ".join(f"{k} {v}" for k, v in versions.items())),
         ("machine", f"{environment['processor']}, {environment['cpu_count']} CPUs ({environment['usable_cpus']} usable), "
                     f"{environment['platform']}"),

@@ -22,6 +22,7 @@ did, and how far each policy's test MAE is from the first's. Needs a CUDA device
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from contextlib import contextmanager
 
@@ -57,30 +58,15 @@ def padded_flops(groups) -> float:
 POLICIES = ("groups", "buckets32", "eager")
 
 
-def ints(text: str) -> list[int]:
-    """A comma-separated list of positive integers (argparse turns a refusal into one line, exit 2)."""
-    try:
-        return positive_ints(text, "the option")
-    except DepthsepError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def positive(text: str) -> int:
-    try:
-        return positive_int(text, "the option")
-    except DepthsepError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
 def policies(text: str) -> list[str]:
     names = text.split(",")
     unknown = [n for n in names if n not in POLICIES]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown policy {unknown[0]!r} (choose from {', '.join(POLICIES)})")
+        raise DepthsepError(f"--policies: unknown policy {unknown[0]!r} (choose from {', '.join(POLICIES)})")
     return names
 
 
-def main() -> None:
+def main(argv=None) -> int:
     import torch
 
     from depthsep.experiments.figure2 import figure2_grid
@@ -91,44 +77,50 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", choices=("bench", "figure2"), default="bench")
-    parser.add_argument("--steps", type=positive, default=TrainingConfig.steps)
-    parser.add_argument("--layers", type=ints, default=list(LAYERS))
-    parser.add_argument("--widths", type=ints, default=None, help="default: the grid's own (bench: 8,16,32,64; "
-                                                                  "figure2: 5,10,…,100)")
-    parser.add_argument("--policies", type=policies, default=list(POLICIES))
+    parser.add_argument("--steps", default=str(TrainingConfig.steps))
+    parser.add_argument("--layers", default=",".join(map(str, LAYERS)))
+    parser.add_argument("--widths", default=None, help="default: the grid's own (bench: 8,16,32,64; "
+                                                       "figure2: 5,10,…,100)")
+    parser.add_argument("--policies", default=",".join(POLICIES))
     parser.add_argument("--plan-only", action="store_true", help="print each policy's groups; train nothing")
-    args = parser.parse_args()
-    if not args.plan_only and not torch.cuda.is_available():
-        raise SystemExit("bench_gpu: no CUDA device")
-    steps, layers = args.steps, args.layers
+    args = parser.parse_args(argv)
+    try:            # a bad option or a missing GPU: one line, exit 2
+        steps, layers = positive_int(args.steps, "--steps"), positive_ints(args.layers, "--layers")
+        widths = None if args.widths is None else positive_ints(args.widths, "--widths")
+        names = policies(args.policies)
+        if not args.plan_only and not torch.cuda.is_available():
+            raise DepthsepError("no CUDA device (--plan-only plans without one)")
+    except DepthsepError as err:
+        print(f"bench_gpu: {err}", file=sys.stderr)
+        return 2
     if args.grid == "bench":          # the `bench train` grid's setup, stated once in depthsep.train.bench
         config = SETUP.with_(steps=steps)
-        specs = [config.spec(f"product:{N}", k, w, ACTIVATION, s) for k in layers for w in args.widths or WIDTHS
+        specs = [config.spec(f"product:{N}", k, w, ACTIVATION, s) for k in layers for w in widths or WIDTHS
                  for s in SEEDS]
     else:                             # the full Figure 2's setup, from its preset, at these layers and steps
         grid = figure2_grid("full")
-        specs = grid_specs(**{**grid, "layers": layers, "widths": args.widths or grid["widths"],
+        specs = grid_specs(**{**grid, "layers": layers, "widths": widths or grid["widths"],
                               "activations": ["tanh"], "steps": steps})
     described = f"{len(specs)} models x {steps} steps ({args.grid} grid, layers {','.join(map(str, layers))})"
     device = torch.device("cuda")
     real = training_flops(specs)
     if args.plan_only:
         print(f"{described}, planned for a GPU:")
-        for name in args.policies:
+        for name in names:
             with policy(name):
                 groups = plan_groups(specs, device)
                 print(f"{name:9s}: {len(groups):4d} groups of {sorted({g.slots for g in groups})} slots, "
                       f"{min(len(g.members) for g in groups)}-{max(len(g.members) for g in groups)} models each; "
                       f"padded groups do {padded_flops(groups) / real:.1f}x the real models' arithmetic; "
                       f"largest group {max(g.bytes() for g in groups) / 2**30:.2f} GiB")
-        return
+        return 0
     print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}; {described}")
     peak = gpu_matmul_rate() * 1e9
     print(f"dense fp32 matmul 8192^3: {peak / 1e12:.1f} TFLOP/s (TF32 allowed: {torch.backends.cuda.matmul.allow_tf32})")
 
     train_models(specs[:4], device=device)           # CUDA context, cuBLAS handles, kernels: warm
     first = None
-    for name in args.policies:
+    for name in names:
         with policy(name):
             groups = plan_groups(specs, device)
             padded = padded_flops(groups)
@@ -145,10 +137,11 @@ def main() -> None:
         else:
             diffs = [abs(a - b) / b for a, b in zip(maes, first) if a is not None and b is not None]
             if diffs:
-                line += (f"; test_mae vs {args.policies[0]}: median relative difference "
+                line += (f"; test_mae vs {names[0]}: median relative difference "
                          f"{sorted(diffs)[len(diffs) // 2]:.2e}")
         print(line, flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -61,3 +61,19 @@ def test_on_a_gpu_the_engine_is_measured_against_the_gpus_peak_and_the_naive_loo
     assert math.isclose(naive["fraction_of_peak"], flops / 100.0 / 1e9 / cpu_peak)
     assert result["peak_gflops"] == 50_000.0 and result["fused_speedup"] is None and result["speedup"] == 50.0
     assert result["step"].startswith("GPU")
+
+
+def test_the_gpu_benchmark_refuses_a_bad_option_or_a_missing_gpu_in_one_line():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import torch
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_gpu.py"
+    cases = [["--plan-only", "--layers", "0"], ["--plan-only", "--policies", "groups,nope"],
+             ["--plan-only", "--steps", "x"]] + ([] if torch.cuda.is_available() else [[]])
+    for argv in cases:
+        done = subprocess.run([sys.executable, str(script), *argv], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, (argv, done.stderr)
+        assert done.stderr.startswith("bench_gpu: ") and len(done.stderr.strip().splitlines()) == 1, done.stderr

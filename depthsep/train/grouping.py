@@ -31,7 +31,8 @@ slots does 128 · 128² = 2 097 152 (13.7 % useful), where the four 32-step buck
 At 128 slots × width 128 × batch 128 one hidden matmul is 2·G·W²·B ≈ 0.54 GFLOP, ≈ 8 µs at an
 H100's 67 TFLOP/s FP32 peak (TF32 is off): the same order as the launches it replaces, so how much
 this wins depends on the matmul efficiency reached. **The GPU timings of this policy are still to be
-measured**; the constants below are the knobs.
+measured**; the constants below are the knobs, and ``benchmarks/bench_gpu.py --plan-only`` prints the
+two floors each setting of them puts under a sweep's time on a GPU (its launches, its padded arithmetic).
 
 **GPU slot counts** come from a memory model of one group (:func:`group_bytes`: parameters,
 gradients, rates, optimizer state, gradient mask, activation buffers, the data chunk, evaluation

@@ -72,8 +72,55 @@ def test_the_gpu_benchmark_refuses_a_bad_option_or_a_missing_gpu_in_one_line():
 
     script = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_gpu.py"
     cases = [["--plan-only", "--layers", "0"], ["--plan-only", "--policies", "groups,nope"],
-             ["--plan-only", "--steps", "x"]] + ([] if torch.cuda.is_available() else [[]])
+             ["--plan-only", "--steps", "x"], ["--plan-only", "--launch-us", "0"],
+             ["--plan-only", "--peak-tflops", "inf"], ["--plan-only", "--activations", "tanh,nope"]] + ([] if torch.cuda.is_available() else [[]])
     for argv in cases:
         done = subprocess.run([sys.executable, str(script), *argv], capture_output=True, text=True, timeout=300)
         assert done.returncode == 2, (argv, done.stderr)
         assert done.stderr.startswith("bench_gpu: ") and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def _bench_gpu():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_gpu.py"
+    module_spec = importlib.util.spec_from_file_location("bench_gpu", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def test_a_gpu_step_runs_five_kernels_per_layer_and_fifteen_more():
+    """Counted against the step as written: per hidden layer a product and σ forward, a weight and
+    an input-gradient product and σ' backward (5); once: the output product, the L1 gradient's
+    sub/sign/scale, the output layer's weight product, broadcast and σ', the first layer's weight
+    product and AdaDelta's ten elementwise kernels (15); with σ(0) ≠ 0 a padded slot's gradient
+    mask adds one."""
+    from depthsep.train import TrainingConfig
+
+    bench_gpu = _bench_gpu()
+    config = TrainingConfig(loss="l1", optimizer="adadelta", batch_size=16)
+    for layers in (1, 2, 5):
+        for activation, extra in (("tanh", 0), ("relu", 0), ("sigmoid", 1)):
+            spec = config.spec("product:3", layers, 8, activation, 0)
+            assert bench_gpu.kernels_per_step(spec, 16) == 5 * layers + 15 + extra, (layers, activation)
+
+
+def test_the_gpu_floors_are_the_launches_and_the_padded_arithmetic():
+    import torch
+
+    from depthsep.train import TrainingConfig
+    from depthsep.train.grouping import plan_groups
+
+    bench_gpu = _bench_gpu()
+    config = TrainingConfig(loss="l1", optimizer="adadelta", batch_size=16, steps=1000)
+    specs = [config.spec("product:3", layers, width, "tanh", 0) for layers in (1, 3) for width in (4, 8)]
+    groups = plan_groups(specs, torch.device("cuda"))
+    assert len(groups) == 2                     # one per depth: every width ≤ 128 shares a group
+    real = bench.training_flops(specs)
+    padded = bench_gpu.padded_flops(groups)
+    floor = bench_gpu.floors(groups, padded, real, launch_us=2.0, peak_tflops=10.0)
+    assert math.isclose(floor["launches"], 1000 * ((5 * 1 + 15) + (5 * 3 + 15)) * 2e-6)
+    assert math.isclose(floor["arithmetic"], padded / 10e12)
+    assert math.isclose(floor["real_fraction"], real / padded) and floor["real_fraction"] < 1

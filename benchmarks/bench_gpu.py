@@ -123,6 +123,10 @@ def floors(groups, padded: float, real: float, launch_us: float, peak_tflops: fl
     return {"launches": launches, "arithmetic": padded / (peak_tflops * 1e12), "real_fraction": real / padded}
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.2f} s"
+
+
 def policies(text: str) -> list[str]:
     names = text.split(",")
     unknown = [n for n in names if n not in POLICIES]
@@ -189,7 +193,7 @@ def main(argv=None) -> int:
                       f"largest group {max(g.bytes() for g in groups) / 2**30:.2f} GiB")
                 floor = floors(groups, padded_flops(groups), real, launch_us, peak_tflops)
                 print(f"{'':9s}  floors on a GPU ({launch_us:g} µs a kernel, {peak_tflops:g} TFLOP/s): launches "
-                      f"{floor['launches']:.0f} s, arithmetic {floor['arithmetic']:.0f} s; the real models reach "
+                      f"{_seconds(floor['launches'])}, arithmetic {_seconds(floor['arithmetic'])}; the real models reach "
                       f"at most {floor['real_fraction']:.1%} of that rate")
         return 0
     print(f"device: {torch.cuda.get_device_name(0)}, torch {torch.__version__}; {described}")

@@ -281,7 +281,13 @@ class ResultStore:
                 raise _fail(path, "file is not writable")
         try:
             if readonly:
-                self._con = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=60.0)
+                # Where we may write, still a read-write connection (this object refuses writes):
+                # the last connection to close deletes the WAL's -wal and -shm files, but only if it
+                # can write — a read-only one leaves them beside the store after every plot.
+                writable = os.access(path, os.W_OK) and os.access(parent, os.W_OK | os.X_OK)
+                self._con = sqlite3.connect(f"file:{_uri_path(path)}?mode={'rw' if writable else 'ro'}",
+                                            uri=True, timeout=60.0)
+                self._con.execute("PRAGMA schema_version")   # a read: closing then tidies up even unread
             else:
                 self._con = sqlite3.connect(path, timeout=60.0)
                 self._con.execute("PRAGMA busy_timeout = 60000")

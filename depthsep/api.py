@@ -188,13 +188,15 @@ def runs(store: str = "runs.db", fmt: str | None = None, out: str | None = None)
     return rows
 
 
-def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", *, backend=None,
-            address=None, device=None, workers=None, progress=None) -> dict:
-    """`depthsep figure2 [--quick|--full]`: the paper's Figure 2 sweep (resumable), then its heatmaps."""
+def figure2(mode: str = "quick", store: str = "figure2.db", out: str = "figure2.png", init: str | None = None, *,
+            backend=None, address=None, device=None, workers=None, progress=None) -> dict:
+    """`depthsep figure2 [--quick|--full]`: the paper's Figure 2 sweep (resumable), then its heatmaps;
+    ``init`` None keeps the preset's starting weights (Glorot's)."""
     from .experiments.figure2 import figure2 as run
 
     return run(checks.choice(mode, "figure2 mode", ("quick", "full")), store, out,
-               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress))
+               run=run_options(backend=backend, address=address, device=device, workers=workers, progress=progress),
+               init=init)
 
 
 def atlas(mode: str = "quick", target=None, n=None, layers=None, threshold=None, seeds=None, steps=None,
@@ -276,13 +278,13 @@ def figure1(out: str, n_max=10_000) -> list[str]:
 
 def plot_heatmap(store: str = "runs.db", target: str = "product:20", activation: str = "tanh",
                  out: str = "heatmap.png", *, steps=None, batch_size=None, lr=None, optimizer=None, loss=None,
-                 domain=None, test_size=None) -> dict:
+                 domain=None, test_size=None, init=None) -> dict:
     """`depthsep plot heatmap`: test MAE over (layers, width) with the paper's curve and the exact tree
     widths; the options after ``out`` choose the training setup drawn when the store holds several."""
     from .experiments.figure2 import heatmap
 
     setup = {k: v for k, v in dict(steps=steps, batch_size=batch_size, lr=lr, optimizer=optimizer, loss=loss,
-                                   domain=domain, test_size=test_size).items() if v is not None}
+                                   domain=domain, test_size=test_size, init=init).items() if v is not None}
     return heatmap(store, target, activation, out, setup=setup or None)
 
 

@@ -75,7 +75,7 @@ register_activation(
     "relu", "max(x, 0)", description="max(x, 0); piecewise linear, no Taylor series at 0", analytic=False,
     series=_later("series", "relu_series"), numpy=lambda t: np.maximum(t, 0.0),
     mpmath=lambda z: max(z, mpmath.mpf(0)), module="ReLU", kernel=_later("kernels", "relu_kernel"),
-    onnx=lambda g, z: g.op("Relu", z),
+    onnx=lambda g, z: g.op("Relu", z), init_gain=2 ** 0.5,
 )
 register_activation(
     "softplus", "log(1 + exp(x))", description="log(1 + e^x), the antiderivative of sigmoid",

@@ -67,8 +67,12 @@ class Activation:
 
     def __init__(self, name: str, formula: str, *, numpy=None, torch=None, mpmath=None, series=None,
                  module=None, kernel=None, derivative=None, onnx=None, analytic: bool | None = None,
-                 description: str = "", expr=None, registered: bool = False):
+                 init_gain: float = 1.0, description: str = "", expr=None, registered: bool = False):
         self.name, self.formula, self.description, self.registered = name, formula, description, registered
+        # The factor a Glorot draw scales a layer feeding σ by, so that a deep stack neither fades nor
+        # blows up the signal: √2 for relu, which zeroes half its inputs (He et al. 2015); Glorot's
+        # own 1 for the others.
+        self.init_gain = float(init_gain)
         self._numpy, self._torch, self._mpmath, self._onnx = numpy, torch, mpmath, onnx
         self._series, self._module, self._kernel, self._derivative = series, module, kernel, derivative
         self._analytic, self._expr = analytic, expr
@@ -267,7 +271,9 @@ def register_activation(name: str, formula: str, *, aliases=(), **forms) -> Acti
     (a function on tensors, or the name of one in torch: ``"exp"``), ``module`` (the name of a torch.nn
     class, ``"Tanh"``, or (name, keyword arguments)), ``series`` ((degree, rational point) →
     Coefficients), ``kernel`` (device type → :class:`Kernel`), ``derivative`` (a torch function of the
-    output h = σ(z) giving σ'(z)), ``onnx`` ((graph, z) → output name), ``analytic`` and ``description``.
+    output h = σ(z) giving σ'(z)), ``onnx`` ((graph, z) → output name), ``init_gain`` (the factor of a
+    Glorot draw for a layer feeding σ: :func:`depthsep.train.spec.initial_parameters`), ``analytic`` and
+    ``description``.
     """
     if not isinstance(name, str) or not name or name != name.strip().lower():
         raise DepthsepError(f"an activation name must be non-empty lower-case text, got {name!r}")

@@ -170,7 +170,8 @@ COMMANDS: tuple[Command, ...] = (
              arg("--seeds", help="comma-separated integers >= 0, e.g. 0,1,2 (default: 0)"),
              *training_args(batch_size="figure2's preset uses 128 (see its help)",
                             test_size="figure2's quick preset uses 20 000 (see its help)"),
-             arg("--init", help="where training starts: random, or an explicit network of the target: "
+             arg("--init", help="where training starts: random (nn.Linear's draw), glorot (Glorot's draw, x sqrt(2) "
+                                "for relu: deep nets train from it), or an explicit network of the target: "
                                 "log-exp:log=L,exp=E,c=C[,top=T] (L neurons per log piece, E in the exp piece) or "
                                 "log-exp:eps=E (the epsilon rule's), embedded into the width (default: random)"),
              arg("--store", help=STORE_HELP.format("runs.db")),
@@ -191,6 +192,9 @@ COMMANDS: tuple[Command, ...] = (
              mode("full", "the paper's 20 x 20 grid, tanh and relu, 60 000 steps, 100 000 test points; hours, resumable (default: --quick)"),
              arg("--store", help=STORE_HELP.format("figure2.db")),
              arg("--out", help="the heatmap, PNG and SVG (default: figure2.png)"),
+             arg("--init", help="starting weights: glorot (Glorot's draw, x sqrt(2) for relu) or random (nn.Linear's "
+                                "draw, from which nets of 12+ relu or 18+ tanh layers stay at the constant predictor) "
+                                "(default: glorot)"),
              *RUN_ARGS),
             r.render_sweep),
     Command(("expressible",), "Figure 2 beside what its cells can express: the best log-exp network per cell, "
@@ -336,7 +340,8 @@ COMMANDS: tuple[Command, ...] = (
              *(arg(flag, help=f"draw only runs trained with this {what} (default: the setup with the most runs)")
                for flag, what in (("--steps", "number of steps"), ("--batch-size", "batch size"),
                                   ("--lr", "learning rate"), ("--optimizer", "optimizer"), ("--loss", "loss"),
-                                  ("--domain", "input domain a:b"), ("--test-size", "test size")))),
+                                  ("--domain", "input domain a:b"), ("--test-size", "test size"),
+                                  ("--init", "initialisation, random or glorot")))),
             r.render_heatmap),
 )
 

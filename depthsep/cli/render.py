@@ -297,7 +297,7 @@ def render_runs(rows: list[dict], fmt: str | None = None, out: str | None = None
         from ..train.store import format_rows
 
         return format_rows(rows, fmt).rstrip("\n")
-    columns = ["target", "activation", "layers", "width", "seed", "steps", "batch_size", "optimizer", "loss",
+    columns = ["target", "activation", "layers", "width", "seed", "init", "steps", "batch_size", "optimizer", "loss",
                "test_mae", "test_rmse", "status", "wall_s"]
     return table(columns, [[row.get(c) for c in columns] for row in rows], title=f"{len(rows)} runs")
 

@@ -177,7 +177,7 @@ def draw(data: dict, paths: list[str]) -> None:
                  if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]} seeds")
     cell_text = "mean (min–max) over" if numbered and seeds and seeds[-1] > 1 else "mean over"
     lines = [f"x ~ U[{s['domain'].replace(':', ', ')}], {s['optimizer']} lr={s['lr']:g}, "
-             f"{s['loss'].upper()} loss, {s['steps']:,} steps × batch {s['batch_size']}; "
+             f"{s['loss'].upper()} loss, {s['init']} init, {s['steps']:,} steps × batch {s['batch_size']}; "
              f"test MAE on the same {s['test_size']:,} points "
              f"for every cell, {cell_text} {seed_text}; the constant is their median, {base['constant']:.3g}"]
     if outside:

@@ -32,9 +32,9 @@ network ("does not fit"). The module reads as its passes:
 3. **warm start** — :func:`warm_start`: each fitting cell trained with Figure 2's setup from its
    construction (``init = "log-exp:…"``, embedded into width W: :mod:`depthsep.train.warm`) through
    :func:`~depthsep.train.sweep.run_specs` into its own store (Figure 2's store keeps only
-   random starts, so its heatmap is unchanged);
+   drawn starts, so its heatmap is unchanged);
 4. **analysis** — :func:`comparison`: from the JSON and the two stores alone, per cell the
-   constructed MAE, the trained MAE (random start), and the warm start before → after, with a
+   constructed MAE, the trained MAE (Figure 2's drawn start), and the warm start before → after, with a
    verdict; :func:`draw`: the constructed and trained heatmaps side by side on one colour scale
    centred on the best constant predictor.
 """
@@ -50,6 +50,7 @@ from statistics import fmean
 from ..checks import choice, figure_paths, writable_file
 from ..errors import DepthsepError
 from ..train.config import RunOptions
+from ..train.spec import DRAWN_INITS
 from ._atomic import write_json
 from .figure2 import MODES, SETUP_COLUMNS, figure2_grid, heatmap_data
 
@@ -335,7 +336,7 @@ def _trained(store, grid: dict, activation: str) -> dict:
 def verdict(before: float, after: float | None, trained: float | None) -> str:
     """What training did to a construction: ``improves`` / ``keeps`` (within
     :data:`KEEP_TOLERANCE`) / ``worsens``; ``destroys`` when it ends no better than training from
-    random weights did; ``diverged`` when no seed finished."""
+    drawn weights did; ``diverged`` when no seed finished."""
     if after is None:
         return "diverged"
     if after < before - KEEP_TOLERANCE:
@@ -349,7 +350,7 @@ def verdict(before: float, after: float | None, trained: float | None) -> str:
 
 def comparison(cells: dict, store, warm_store=None) -> list[dict]:
     """Per cell, from the cells file and the stores alone: constructed widths and MAE (± its
-    standard error), the trained MAE (random start, mean over seeds), and — with ``warm_store`` —
+    standard error), the trained MAE (Figure 2's drawn start, mean over seeds), and — with ``warm_store`` —
     the warm start's test MAE before (step 0) and after (mean, min, max over seeds) and its
     :func:`verdict`."""
     from ..train.store import ResultStore
@@ -360,7 +361,7 @@ def comparison(cells: dict, store, warm_store=None) -> list[dict]:
     if warm_store is not None:
         with ResultStore(warm_store, readonly=True) as db:
             for r in db.rows(target=grid["target"], steps=grid["steps"], test_size=grid["test_size"]):
-                if r["init"] != "random":
+                if r["init"] not in DRAWN_INITS:
                     warm.setdefault((r["activation"], r["layers"], r["width"], r["init"]), []).append(
                         r["test_mae"] if r["status"] == "done" else None)
     rows = []
@@ -428,7 +429,7 @@ def draw(cells: dict, store, out="expressible.png", warm_store=None) -> list[str
                              dpi=150, layout="constrained", sharey=True)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     titles = ("constructed: best log–exp network that fits (float32)",
-              f"trained (Figure 2, random start, mean of {max(max(r) for r in data['seeds'])} seeds)")
+              f"trained (Figure 2, {data['setup']['init']} start, mean of {max(max(r) for r in data['seeds'])} seeds)")
     for ax, grid_values, title in zip(axes, (constructed, trained), titles):
         mesh = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, np.ma.masked_invalid(grid_values),
                              cmap=cmap, norm=norm, edgecolors="white", linewidth=0.8)

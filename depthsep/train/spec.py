@@ -45,8 +45,10 @@ OPTIMIZERS = tuple(DEFAULT_LR)
 ADADELTA_RHO, ADADELTA_EPS = 0.9, 1e-6
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 DEFAULT_ACTIVATION = "tanh"          # Figure 2's σ ("ReLU similar")
-#: A model's starting weights: drawn at random (:func:`initial_parameters`), or a construction.
-RANDOM_INIT = "random"
+#: A model's starting weights: drawn at random from its seed (:func:`initial_parameters`) by
+#: nn.Linear's rule (``random``) or Glorot's (``glorot``), or a construction (``log-exp:…``).
+RANDOM_INIT, GLOROT_INIT = "random", "glorot"
+DRAWN_INITS = (RANDOM_INIT, GLOROT_INIT)
 #: ``log-exp:…`` keys: at given widths (:func:`depthsep.construct.logexp.plan_widths`) or by the ε rule.
 _LOG_EXP_KEYS = {"log": int, "exp": int, "c": float, "top": float, "eps": float}
 
@@ -54,7 +56,8 @@ _LOG_EXP_KEYS = {"log": int, "exp": int, "c": float, "top": float, "eps": float}
 def parse_init(init) -> str:
     """A model's initialisation, checked and written canonically (so equal starts compare equal).
 
-    ``random`` (the default): nn.Linear's draw from the spec's seed. ``log-exp:log=L,exp=E,c=C[,top=T]``:
+    ``random`` (the default): nn.Linear's draw from the spec's seed; ``glorot``: Glorot's draw, scaled
+    for the activation (:func:`initial_parameters` says which to use when). ``log-exp:log=L,exp=E,c=C[,top=T]``:
     the log–exp network of the target with L neurons per log piece and E in the exp piece
     (:func:`depthsep.construct.logexp.plan_widths`, shift C, exp piece capped at T);
     ``log-exp:eps=E``: the ε rule's network (metric mae). Resolved to weights, deterministically, by
@@ -63,7 +66,7 @@ def parse_init(init) -> str:
     if init is None:
         return RANDOM_INIT
     text = str(init).strip().replace(" ", "")
-    if text == RANDOM_INIT:
+    if text in DRAWN_INITS:
         return text
     values = init_values(text)
     if "eps" in values:
@@ -82,7 +85,7 @@ def init_values(init: str) -> dict:
     eps: numbers > 0); one-line :class:`DepthsepError` for anything else."""
     kind, _, rest = str(init).partition(":")
     if kind != "log-exp" or not rest:
-        raise DepthsepError(f"init must be '{RANDOM_INIT}', 'log-exp:log=L,exp=E,c=C[,top=T]' or 'log-exp:eps=E', got {init!r}")
+        raise DepthsepError(f"init must be '{RANDOM_INIT}', '{GLOROT_INIT}', 'log-exp:log=L,exp=E,c=C[,top=T]' or 'log-exp:eps=E', got {init!r}")
     values = {}
     for part in rest.split(","):
         key, _, value = part.partition("=")
@@ -187,7 +190,7 @@ class ModelSpec:
     seed: int = 0
     domain: tuple[float, float] | str = TrainingConfig.domain
     test_size: int = TrainingConfig.test_size
-    init: str = RANDOM_INIT                  # starting weights: random, or a construction (parse_init)
+    init: str = RANDOM_INIT                  # starting weights: random, glorot, or a construction (parse_init)
 
     def __post_init__(self):
         from ..activations import get_activation
@@ -275,27 +278,45 @@ def layer_sizes(spec: ModelSpec) -> list[int]:
 
 
 def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
-    """[(weight (out, in), bias (out,)), …] in float32, drawn like ``nn.Linear``'s default init.
+    """[(weight (out, in), bias (out,)), …] in float32, drawn from a generator seeded by ``spec.init_seed``.
 
-    U(−1/√fan_in, 1/√fan_in) for weights and biases, from a generator seeded by ``spec.init_seed``:
-    the engine and the naive loop both start every ``init = "random"`` model from exactly these
-    numbers (:func:`depthsep.train.warm.starting_parameters` resolves the others).
+    * ``glorot`` — weights U(−a, a) with a = g·√(6 / (fan_in + fan_out)) (Glorot & Bengio 2010; Keras's
+      default, the library of the paper's time), biases 0; g is the activation's ``init_gain`` for a
+      layer that feeds σ (√2 for relu: He et al. 2015) and 1 for the linear output layer.
+    * anything else (``random``, and the extra neurons around a construction) — ``nn.Linear``'s
+      default: U(−1/√fan_in, 1/√fan_in) for weights and biases.
+
+    Why two: nn.Linear's weights have Var(w)·fan_in = 1/3, so each tanh layer divides the signal's
+    second moment by about 3 (relu by 6). A few layers do not mind; a deep stack forgets its input,
+    its gradient vanishes and AdaDelta settles on the constant predictor. Glorot's draw keeps the
+    moment near 1 per layer, so depth is tested rather than the initialisation.
+
+    The engine and the naive loop both start every drawn model from exactly these numbers
+    (:func:`depthsep.train.warm.starting_parameters` resolves constructions).
     """
     import torch
+
+    from ..activations import get_activation
 
     generator = torch.Generator().manual_seed(spec.init_seed)
     sizes = layer_sizes(spec)
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1.0 / math.sqrt(fan_in)
-        weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
-        bias = (torch.rand(fan_out, generator=generator) * 2 - 1) * bound
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        if spec.init == GLOROT_INIT:
+            gain = get_activation(spec.activation).init_gain if layer <= spec.layers else 1.0
+            bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+            weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
+            bias = torch.zeros(fan_out)
+        else:
+            bound = 1.0 / math.sqrt(fan_in)
+            weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
+            bias = (torch.rand(fan_out, generator=generator) * 2 - 1) * bound
         params.append((weight, bias))
     return params
 
 
 __all__ = [
-    "DEFAULT_ACTIVATION", "DEFAULT_LR", "LOSSES", "ModelSpec", "OPTIMIZERS", "RANDOM_INIT", "RunResult",
-    "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "init_values", "layer_sizes", "parse_domain", "parse_init",
-    "stable_seed",
+    "DEFAULT_ACTIVATION", "DEFAULT_LR", "DRAWN_INITS", "GLOROT_INIT", "LOSSES", "ModelSpec", "OPTIMIZERS", "RANDOM_INIT",
+    "RunResult", "TRAINING_FIELDS", "TrainingConfig", "initial_parameters", "init_values", "layer_sizes", "parse_domain",
+    "parse_init", "stable_seed",
 ]

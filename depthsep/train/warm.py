@@ -1,4 +1,4 @@
-"""A model's starting weights: random (:func:`~depthsep.train.spec.initial_parameters`), or a
+"""A model's starting weights: drawn (:func:`~depthsep.train.spec.initial_parameters`), or a
 construction embedded in the model's architecture — training then starts from an explicit network.
 
     >>> from depthsep.train.spec import ModelSpec
@@ -28,13 +28,13 @@ import math
 from functools import lru_cache
 
 from ..errors import DepthsepError
-from .spec import RANDOM_INIT, ModelSpec, init_values, initial_parameters
+from .spec import DRAWN_INITS, ModelSpec, init_values, initial_parameters
 
 
 def construction(spec: ModelSpec):
     """The :class:`~depthsep.network.Network` that ``spec.init`` names, at its own widths (float64)."""
-    if spec.init == RANDOM_INIT:
-        raise DepthsepError("init 'random' names no construction")
+    if spec.init in DRAWN_INITS:
+        raise DepthsepError(f"init '{spec.init}' names no construction")
     return _construction(spec.target, spec.domain, spec.activation, spec.layers, spec.init)
 
 
@@ -57,7 +57,7 @@ def _construction(target: str, domain: tuple, activation: str, layers: int, init
 
 def check_fits(spec: ModelSpec) -> list[int] | None:
     """The construction's hidden widths, after checking that they fit ``spec`` (None for random)."""
-    if spec.init == RANDOM_INIT:
+    if spec.init in DRAWN_INITS:
         return None
     widths = construction(spec).hidden_widths
     if len(widths) != spec.layers or max(widths) > spec.width:
@@ -68,7 +68,7 @@ def check_fits(spec: ModelSpec) -> list[int] | None:
 
 def starting_parameters(spec: ModelSpec):
     """[(weight (out, in), bias (out,)), …] in float32: where the engine and the naive loop start ``spec``."""
-    if spec.init == RANDOM_INIT:
+    if spec.init in DRAWN_INITS:
         return initial_parameters(spec)
     import torch
 

@@ -167,6 +167,27 @@ def test_sweep_runs_and_heatmap(capsys, tmp_path):
     assert (tmp_path / "h.svg").stat().st_size > 1000
 
 
+def test_a_store_with_both_drawn_inits_draws_either_on_request(capsys, tmp_path):
+    store = str(tmp_path / "runs.db")
+    argv = ["sweep", "--target", "product:3", "--layers", "1,2", "--widths", "4", "--seeds", "0", "--steps", "30",
+            "--test-size", "500", "--store", store, "--no-progress"]
+    for init in ("random", "glorot"):
+        assert run_json(capsys, *argv, "--init", init)["trained"] == 2      # a new key: trained beside
+    _, out, _ = run(capsys, "runs", "--store", store)
+    assert out.count("random") == 2 and out.count("glorot") == 2
+    drawn = {}
+    for init in (None, "random", "glorot"):
+        extra = [] if init is None else ["--init", init]
+        code, out, err = run(capsys, "plot", "heatmap", "--store", store, "--target", "product:3",
+                             "--out", str(tmp_path / f"{init}.png"), *extra)
+        assert code == 0, err
+        drawn[init] = out.splitlines()[0]
+    assert "init glorot" in drawn[None] and "init random" in drawn["random"] and drawn["glorot"] == drawn[None]
+    code, _, err = run(capsys, "plot", "heatmap", "--store", store, "--target", "product:3", "--init", "xavier",
+                       "--out", str(tmp_path / "x.png"))
+    assert code == 2 and err.count("\n") == 1 and "init" in err
+
+
 def test_sweep_device_choice(capsys, tmp_path):
     import torch
 
@@ -192,6 +213,7 @@ def test_sweep_device_choice(capsys, tmp_path):
         ["sweep", "--target", "product:3", "--layers", "1", "--widths", "4", "--store", "/nonexistent-dir/r.db"],
         ["runs", "--store", "/nonexistent-dir/r.db"],
         ["plot", "heatmap", "--store", "/nonexistent-dir/r.db", "--out", "h.png"],
+        ["figure2", "--init", "xavier", "--store", "/nonexistent-dir/f.db"],
     ],
 )
 def test_bad_sweep_inputs_exit_2(capsys, argv):

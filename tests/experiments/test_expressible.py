@@ -48,7 +48,7 @@ def test_init_is_checked_and_written_canonically():
     assert parse_init("log-exp: log=3, exp=8, c=1e-3") == INIT
     assert parse_init("log-exp:c=0.001,exp=8,log=3,top=9") == INIT + ",top=9"
     assert parse_init("log-exp:eps=0.10") == "log-exp:eps=0.1"
-    for bad in ("glorot", "log-exp:", "log-exp:log=3,exp=8", "log-exp:log=0,exp=8,c=1", "log-exp:eps=0.1,c=1",
+    for bad in ("xavier", "log-exp:", "log-exp:log=3,exp=8", "log-exp:log=0,exp=8,c=1", "log-exp:eps=0.1,c=1",
                 "log-exp:log=x,exp=8,c=1", "log-exp:log=3,log=3,exp=8,c=1"):
         with pytest.raises(DepthsepError):
             parse_init(bad)
@@ -138,8 +138,8 @@ def test_a_store_from_before_init_opens_migrated_and_resumes(tmp_path):
     assert summary["skipped"] == 1 and summary["trained"] == 1     # the old run is resumed, not redone
 
 
-TINY_GRID = dict(target="product:4", domain="0:2", optimizer="adadelta", lr=None, loss="l1", layers=[1, 2, 3],
-                 widths=[2, 16], activations=["tanh"], seeds=[0, 1], steps=40, batch_size=16, test_size=400)
+TINY_GRID = dict(target="product:4", domain="0:2", optimizer="adadelta", lr=None, loss="l1", init="glorot",
+                 layers=[1, 2, 3], widths=[2, 16], activations=["tanh"], seeds=[0, 1], steps=40, batch_size=16, test_size=400)
 
 
 @pytest.fixture

@@ -37,14 +37,14 @@ def test_figure2_grid_presets():
     assert set(full["activations"]) == {"tanh", "relu"} and quick["activations"] == ["tanh"]
     for grid in (full, quick):
         assert grid["target"] == "product:20" and grid["domain"] == "0:2"
-        assert grid["optimizer"] == "adadelta" and grid["loss"] == "l1"
+        assert grid["optimizer"] == "adadelta" and grid["loss"] == "l1" and grid["init"] == "glorot"
     specs = grid_specs(**quick)
     assert len(specs) == len(quick["layers"]) * len(quick["widths"]) * len(quick["seeds"]) == 120
     # The keys of the models in an existing figure2.db: the presets resume it only if these hold.
     assert spec_key(specs[0]) == ("product:20", 1, 5, "tanh", "adadelta", 1.0, "l1", 50_000, 128, 0, "0:2", 20_000,
-                                  "random")
+                                  "glorot")
     assert spec_key(grid_specs(**full)[-1]) == ("product:20", 20, 100, "relu", "adadelta", 1.0, "l1", 60_000,
-                                                128, 3, "0:2", 100_000, "random")
+                                                128, 3, "0:2", 100_000, "glorot")
     with pytest.raises(DepthsepError, match="quick, full"):
         figure2_grid("huge")
 
@@ -194,6 +194,26 @@ def test_the_record_beside_the_figure_holds_a_command_that_makes_it_again(tmp_pa
     assert again["store"] == record["store"]
 
 
+def test_init_replaces_the_presets_draw_is_recorded_and_leaves_the_other_grid_alone(tmp_path, monkeypatch):
+    grid = {**fig2.FIGURE2_SETUP, "target": "product:4", "layers": [1, 2], "widths": [4], "activations": ["tanh"],
+            "seeds": [0], "steps": 20, "batch_size": 16, "test_size": 200}
+    monkeypatch.setattr(fig2, "figure2_grid", lambda mode: dict(grid))
+    store, out = tmp_path / "f.db", tmp_path / "f.png"
+    assert figure2("quick", store, out, RUN)["trained"] == 2
+    preset = (tmp_path / "f.csv").read_text()
+    with pytest.raises(DepthsepError, match="--init"):
+        figure2("quick", store, out, RUN, init="xavier")
+    other = figure2("quick", store, out, RUN, init="random")
+    assert other["trained"] == 2                                     # its own keys, beside the preset's
+    assert "--init random" in json.loads((tmp_path / "f.run.json").read_text())["command"]
+    with open(tmp_path / "f.csv") as fh:
+        assert {r["init"] for r in csv.DictReader(fh)} == {"random"}
+    with ResultStore(store, readonly=True) as stored:
+        assert sorted(r["init"] for r in stored.rows()) == ["glorot", "glorot", "random", "random"]
+    figure2("quick", store, out, RUN)                                # the preset again: its cells, unchanged
+    assert (tmp_path / "f.csv").read_text() == preset
+
+
 def test_warm_starts_in_the_same_store_leave_the_cells_unchanged(tmp_path):
     path = store_of(tmp_path / "runs.db")
     before = heatmap_data(path, "product:4", "tanh")
@@ -204,5 +224,5 @@ def test_warm_starts_in_the_same_store_leave_the_cells_unchanged(tmp_path):
     assert heatmap_data(path, "product:4", "tanh") == before
     only_warm = tmp_path / "warm.db"
     run_specs([warm], only_warm, RUN)
-    with pytest.raises(DepthsepError, match="no runs from random weights"):
+    with pytest.raises(DepthsepError, match="no runs from drawn weights"):
         heatmap_data(only_warm, "product:4", "tanh")

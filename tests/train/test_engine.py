@@ -48,10 +48,12 @@ def test_results_do_not_depend_on_the_number_of_workers():
 
 # -- correctness against the plain loop ------------------------------------------------------------
 
-@pytest.mark.parametrize("optimizer, width", [("adadelta", 7), ("adam", 7), ("sgd", 7), ("adadelta", 100)])
-def test_engine_matches_the_naive_loop(optimizer, width):
+@pytest.mark.parametrize("optimizer, width, init, activation", [
+    ("adadelta", 7, "random", "tanh"), ("adam", 7, "random", "tanh"), ("sgd", 7, "random", "tanh"),
+    ("adadelta", 100, "random", "tanh"), ("adadelta", 7, "glorot", "tanh"), ("adadelta", 7, "glorot", "relu")])
+def test_engine_matches_the_naive_loop(optimizer, width, init, activation):
     # L2 is smooth, so round-off differences stay round-off (L1 would amplify them).
-    s = spec(loss="l2", optimizer=optimizer, steps=20, layers=3, width=width,
+    s = spec(loss="l2", optimizer=optimizer, steps=20, layers=3, width=width, init=init, activation=activation,
              lr={"adadelta": 1.0, "adam": 1e-2, "sgd": 1e-2}[optimizer])
     kept_engine, kept_naive = [], []
     engine = train_group(plan_groups([s], torch.device("cpu"))[0], "cpu", keep=kept_engine)[0][1]

@@ -171,7 +171,7 @@ COMMANDS: tuple[Command, ...] = (
              *training_args(batch_size="figure2's preset uses 128 (see its help)",
                             test_size="figure2's quick preset uses 20 000 (see its help)"),
              arg("--init", help="where training starts: random (nn.Linear's draw), glorot (Glorot's draw, x sqrt(2) "
-                                "for relu: deep nets train from it), or an explicit network of the target: "
+                                "for relu: a deep stack keeps its signal), or an explicit network of the target: "
                                 "log-exp:log=L,exp=E,c=C[,top=T] (L neurons per log piece, E in the exp piece) or "
                                 "log-exp:eps=E (the epsilon rule's), embedded into the width (default: random)"),
              arg("--store", help=STORE_HELP.format("runs.db")),

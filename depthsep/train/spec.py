@@ -280,16 +280,16 @@ def layer_sizes(spec: ModelSpec) -> list[int]:
 def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
     """[(weight (out, in), bias (out,)), …] in float32, drawn from a generator seeded by ``spec.init_seed``.
 
-    * ``glorot`` — weights U(−a, a) with a = g·√(6 / (fan_in + fan_out)) (Glorot & Bengio 2010; Keras's
-      default, the library of the paper's time), biases 0; g is the activation's ``init_gain`` for a
-      layer that feeds σ (√2 for relu: He et al. 2015) and 1 for the linear output layer.
+    * ``glorot`` — weights U(−a, a) with a = g·√(6 / (fan_in + fan_out)) (Glorot & Bengio 2010;
+      Keras's default), biases 0; g is the activation's ``init_gain`` for a layer that feeds σ (√2
+      for relu, as He et al. 2015 advise) and 1 for the linear output layer.
     * anything else (``random``, and the extra neurons around a construction) — ``nn.Linear``'s
       default: U(−1/√fan_in, 1/√fan_in) for weights and biases.
 
     Why two: nn.Linear's weights have Var(w)·fan_in = 1/3, so each tanh layer divides the signal's
     second moment by about 3 (relu by 6). A few layers do not mind; a deep stack forgets its input,
-    its gradient vanishes and AdaDelta settles on the constant predictor. Glorot's draw keeps the
-    moment near 1 per layer, so depth is tested rather than the initialisation.
+    its gradient vanishes and AdaDelta settles on the constant predictor. Glorot's draw keeps that
+    factor near 1, so depth is tested rather than the initialisation.
 
     The engine and the naive loop both start every drawn model from exactly these numbers
     (:func:`depthsep.train.warm.starting_parameters` resolves constructions).

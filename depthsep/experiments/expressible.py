@@ -52,7 +52,7 @@ from ..errors import DepthsepError
 from ..train.config import RunOptions
 from ..train.spec import DRAWN_INITS
 from ._atomic import write_json
-from .figure2 import MODES, SETUP_COLUMNS, figure2_grid, heatmap_data
+from .figure2 import MODES, figure2_grid, heatmap_data, setup_of
 
 # -- 1. preset -------------------------------------------------------------------------------------
 
@@ -329,8 +329,9 @@ def warm_start(cells: dict, store="warmstart.db", run: RunOptions = RunOptions()
 # -- 4. analysis and figure ------------------------------------------------------------------------
 
 def _trained(store, grid: dict, activation: str) -> dict:
-    setup = {c: grid[c] for c in SETUP_COLUMNS if c != "lr"}
-    return heatmap_data(store, grid["target"], activation, setup=setup)
+    from ..train.sweep import grid_specs
+
+    return heatmap_data(store, grid["target"], activation, setup=setup_of(grid_specs(**grid)[0]))
 
 
 def verdict(before: float, after: float | None, trained: float | None) -> str:

@@ -140,7 +140,7 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
     specs = grid_specs(**grid)
     summary = run_specs(specs, store, run, label="figure2")
     # Draw exactly the preset's setup, whatever else the store holds.
-    setup = {column: getattr(specs[0], column) for column in SETUP_COLUMNS}
+    setup = setup_of(specs[0])
     files, tables, baseline = [], [], None
     for activation, path in zip(grid["activations"], outs):
         drawn = heatmap(store, grid["target"], activation, path, setup=setup)
@@ -162,6 +162,11 @@ def figure2(mode: str = "quick", store="figure2.db", out="figure2.png", run: Run
 #: The columns that make two runs the same experiment apart from layers, width and seed: a training
 #: setup. A heatmap draws one setup; :func:`heatmap_data` lets the caller choose which.
 SETUP_COLUMNS = ("steps", "batch_size", "lr", "optimizer", "loss", "domain", "test_size", "init")
+
+
+def setup_of(spec) -> dict:
+    """A spec's training setup: its values of :data:`SETUP_COLUMNS`, as a store row holds them."""
+    return {column: getattr(spec, column) for column in SETUP_COLUMNS}
 
 
 def _setup_value(column: str, value):
@@ -318,4 +323,4 @@ def write_cells(data: dict, path) -> None:
 
 
 __all__ = ["CELL_COLUMNS", "FIGURE2_SETUP", "MODES", "SETUP_COLUMNS", "constant_baseline", "describe_setup",
-           "figure2", "figure2_grid", "heatmap", "heatmap_data", "write_cells"]
+           "figure2", "figure2_grid", "heatmap", "heatmap_data", "setup_of", "write_cells"]

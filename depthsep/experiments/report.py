@@ -509,7 +509,7 @@ SMOKE_FIGURE2 = dict(layers=[1, 2], widths=[5, 20], seeds=[0], steps=100, test_s
 def figure2_section(ctx: Context) -> Outcome:
     from ..theory.tree import paper_curve
     from ..train.sweep import grid_specs, run_specs
-    from .figure2 import SETUP_COLUMNS, constant_baseline, describe_setup, figure2, figure2_grid, heatmap, heatmap_data
+    from .figure2 import constant_baseline, describe_setup, figure2, figure2_grid, heatmap, heatmap_data, setup_of
 
     out = Outcome()
     store = ctx.store("figure2")
@@ -517,13 +517,13 @@ def figure2_section(ctx: Context) -> Outcome:
         grid = {**figure2_grid("quick"), **SMOKE_FIGURE2}
         specs = grid_specs(**grid)
         summary = run_specs(specs, store, ctx.run, label="figure2")
-        setup = {c: getattr(specs[0], c) for c in SETUP_COLUMNS}
+        setup = setup_of(specs[0])
         files = heatmap(store, grid["target"], "tanh", ctx.figure("figure2"), setup=setup)["files"]
     else:
         grid = figure2_grid(ctx.mode)
         summary = figure2(ctx.mode, store, ctx.figure("figure2"), ctx.run)
         files = summary["files"]
-        setup = {c: getattr(grid_specs(**grid)[0], c) for c in SETUP_COLUMNS}
+        setup = setup_of(grid_specs(**grid)[0])
     out.stores["figure2.db"] = summary
     data = heatmap_data(store, grid["target"], "tanh", setup)
     base = data["baseline"]["mae"]

@@ -302,15 +302,14 @@ def initial_parameters(spec: ModelSpec) -> list[tuple[Tensor, Tensor]]:
     sizes = layer_sizes(spec)
     params = []
     for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        if spec.init == GLOROT_INIT:
+        glorot = spec.init == GLOROT_INIT
+        if glorot:
             gain = get_activation(spec.activation).init_gain if layer <= spec.layers else 1.0
             bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-            weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
-            bias = torch.zeros(fan_out)
         else:
             bound = 1.0 / math.sqrt(fan_in)
-            weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
-            bias = (torch.rand(fan_out, generator=generator) * 2 - 1) * bound
+        weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
+        bias = torch.zeros(fan_out) if glorot else (torch.rand(fan_out, generator=generator) * 2 - 1) * bound
         params.append((weight, bias))
     return params
 

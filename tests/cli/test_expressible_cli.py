@@ -7,8 +7,8 @@ import pytest
 from depthsep.cli import main
 from depthsep.experiments import expressible as ex
 
-TINY_GRID = dict(target="product:4", domain="0:2", optimizer="adadelta", lr=None, loss="l1", init="glorot",
-                 layers=[1, 2], widths=[16], activations=["tanh"], seeds=[0], steps=30, batch_size=16, test_size=400)
+TINY_GRID = dict(target="product:4", domain="0:2", optimizer="adadelta", lr=None, loss="l1", layers=[1, 2],
+                 widths=[16], activations=["tanh"], seeds=[0], steps=30, batch_size=16, test_size=400)
 
 
 @pytest.fixture

@@ -47,7 +47,8 @@ def _signal(spec, points: int = 4000):
     from depthsep.train.naive import build_network
 
     net = build_network(spec)
-    x = torch.rand(points, spec.n, generator=torch.Generator().manual_seed(0)) * 2
+    lo, hi = spec.domain
+    x = lo + (hi - lo) * torch.rand(points, spec.n, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         hidden = net[:-1](x)
     return float(hidden.std(dim=0).mean())
